@@ -1,0 +1,38 @@
+// Cheap argument re-checks at the boundary (defence in depth: lib/ validates first) and typed-array
+// views. Errors name the argument, as the JS-side validation does.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ensemblekit {
+namespace addon {
+
+// A Float32Array / Float64Array argument as a raw view. The view is only valid while the array is
+// reachable; async jobs keep a reference (see KeepAlive in async_job.h).
+struct FloatArray {
+  Napi::TypedArray array;
+  void* data = nullptr;
+  size_t length = 0;
+  bool is_f64 = false;
+};
+
+FloatArray float_array_arg(const Napi::CallbackInfo& info, size_t index, const char* name);
+Napi::TypedArray typed_array_arg(const Napi::CallbackInfo& info, size_t index, const char* name);
+int64_t int_arg(const Napi::CallbackInfo& info, size_t index, const char* name, int64_t min_value = INT64_MIN);
+double number_arg(const Napi::CallbackInfo& info, size_t index, const char* name);
+bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* name);
+std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char* name);
+Napi::Object object_arg(const Napi::CallbackInfo& info, size_t index, const char* name);
+
+// Options-object readers: missing/undefined keys give the default.
+int64_t get_int(const Napi::Object& options, const char* key, int64_t fallback);
+double get_number(const Napi::Object& options, const char* key, double fallback);
+bool get_bool(const Napi::Object& options, const char* key, bool fallback);
+std::vector<int> get_int_list(const Napi::Object& options, const char* key);
+
+}  // namespace addon
+}  // namespace ensemblekit

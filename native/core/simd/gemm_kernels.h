@@ -1,0 +1,76 @@
+// Internal: the per-ISA pieces of the blocked GEMM. linalg/gemm.cc owns the loops over cache blocks,
+// the threads and the dispatch; each gemm_<isa>.cc supplies packing routines and a macro-kernel for
+// its register tile. Nothing here is public API.
+//
+// Layout contract shared by every ISA (Goto/BLIS style, adapted to row-major C with the vector lanes
+// running along n, so that a C row segment is one vector):
+// - packed A block (rows x depth): ceil(rows / mr) micro-panels of mr rows; panel q starts at
+//   q * mr * depth and holds element (p, ii) at p * mr + ii. Rows past `rows` are zero, so the
+//   micro-kernel always runs a full tile and only the store is clipped.
+// - packed B block (depth x cols): ceil(cols / nr) micro-panels of nr columns; panel q starts at
+//   q * nr * depth and holds element (p, jj) at p * nr + jj. Columns past `cols` are zero.
+// Packing buffers are 64-byte aligned (gemm.cc) and nr * sizeof(T) is a multiple of 32 bytes, so
+// every packed B row starts aligned for the vector loads.
+//
+// ISA files (gemm_avx2.cc, gemm_avx512.cc) are compiled with their -m flags; they only define the
+// tables below and functions with internal linkage, never inline functions or templates that a
+// baseline file could also instantiate (the linker could keep the AVX copy for both).
+#pragma once
+
+#include <cstdint>
+
+#include "cpu.h"
+
+namespace ensemblekit {
+namespace simd {
+
+template <class T>
+struct GemmKernels {
+  // Register tile: the micro-kernel updates an mr x nr block of C per call.
+  int mr;
+  int nr;
+  // Cache blocks (see gemm.cc): kc is the depth of one rank-kc update; mc rows of packed A are
+  // shared by all threads (L3); nc columns of packed B stay in one core's L2. mc % mr == 0 and
+  // nc % nr == 0.
+  int kc;
+  int mc;
+  int nc;
+  // Packs op(A)[0:rows, 0:depth] into `dst`. `a` points at op(A)(0, 0): with trans == false the
+  // element (i, p) is a[i * lda + p], with trans == true it is a[p * lda + i].
+  void (*pack_a)(bool trans, const T* a, int64_t lda, int64_t rows, int64_t depth, T* dst);
+  // Packs op(B)[0:depth, 0:cols] into `dst`. With trans == false the element (p, j) is
+  // b[p * ldb + j], with trans == true it is b[j * ldb + p].
+  void (*pack_b)(bool trans, const T* b, int64_t ldb, int64_t depth, int64_t cols, T* dst);
+  // C[0:rows, 0:cols] = alpha * packed_a * packed_b + beta * C. `packed_a` holds the panels for
+  // these rows (rows may stop short of a multiple of mr only at the matrix edge), `packed_b` the
+  // panels for these columns. beta == 0 writes C without reading it, so NaN in C does not leak.
+  void (*macro_kernel)(int64_t rows, int64_t cols, int64_t depth, T alpha, const T* packed_a, const T* packed_b,
+                       T beta, T* c, int64_t ldc);
+};
+
+// The table for `isa` (defined in linalg/gemm.cc, a baseline file; callers pass active_isa()).
+template <class T>
+const GemmKernels<T>& gemm_kernels(Isa isa);
+
+// One table per (ISA, type). Constant-initialised: no code from an ISA file runs before dispatch.
+namespace scalar {
+extern const GemmKernels<float> kGemmF32;
+extern const GemmKernels<double> kGemmF64;
+}  // namespace scalar
+
+// The SIMD files exist only on x86-64 builds (their -m flags are x86 flags).
+#if defined(__x86_64__) || defined(_M_X64)
+#define ENSEMBLEKIT_HAVE_X86_KERNELS 1
+namespace avx2 {
+extern const GemmKernels<float> kGemmF32;
+extern const GemmKernels<double> kGemmF64;
+}  // namespace avx2
+
+namespace avx512 {
+extern const GemmKernels<float> kGemmF32;
+extern const GemmKernels<double> kGemmF64;
+}  // namespace avx512
+#endif
+
+}  // namespace simd
+}  // namespace ensemblekit
