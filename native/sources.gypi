@@ -26,6 +26,7 @@
       "native/addon/build_info.cc",
       "native/addon/dataset.cc",
       "native/addon/errors.cc",
+      "native/addon/glibc_compat.cc",
       "native/addon/linalg.cc",
       "native/addon/module.cc"
     ]

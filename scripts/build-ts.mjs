@@ -2,12 +2,12 @@
 // package.json {"type":"commonjs"} because the root package is "type": "module".
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = process.argv[2] ? join(process.cwd(), process.argv[2]) : join(root, 'dist');
+const outDir = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 rmSync(outDir, { recursive: true, force: true });

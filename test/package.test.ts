@@ -59,6 +59,24 @@ describe('the packed package', () => {
     expect(existsSync(join(installed, 'native', 'sources.gypi'))).toBe(true);
   });
 
+  it('needs no newer glibc / libstdc++ than Node 20 itself (glibc 2.28, GCC 8 libstdc++)', () => {
+    if (process.platform !== 'linux') return;
+    const binary = join(consumer, 'node_modules', 'ensemblekit', 'prebuilds', `${process.platform}-${process.arch}`, 'ensemblekit.node');
+    const symbols = run('objdump', ['-T', binary], consumer);
+    const versions = (prefix: string) =>
+      [...symbols.matchAll(new RegExp(`\\(${prefix}_([0-9.]+)\\)`, 'g'))].map((m) => m[1]!.split('.').map(Number));
+    const newer = (v: number[], ceiling: number[]) => {
+      for (let i = 0; i < Math.max(v.length, ceiling.length); i++) {
+        if ((v[i] ?? 0) !== (ceiling[i] ?? 0)) return (v[i] ?? 0) > (ceiling[i] ?? 0);
+      }
+      return false;
+    };
+    const glibc = versions('GLIBC');
+    expect(glibc.length).toBeGreaterThan(0);
+    expect(glibc.filter((v) => newer(v, [2, 28])).map((v) => v.join('.'))).toEqual([]);
+    expect(versions('GLIBCXX').filter((v) => newer(v, [3, 4, 25])).map((v) => v.join('.'))).toEqual([]);
+  });
+
   it('works from CommonJS', () => {
     const script = `
       const ek = require('ensemblekit');

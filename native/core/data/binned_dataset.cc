@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 
 #include "../errors.h"
 #include "../parallel/parallel_for.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace ensemblekit {
 
@@ -16,8 +21,9 @@ namespace {
 // sampled columns fit here (40 float32 features of a 200k-row sample), so wide data does not hold a
 // transposed copy of the whole sample. A group is never narrower than the thread count.
 constexpr int64_t kSampleBufferBytes = int64_t{32} << 20;
-// Sampled rows per gather task.
+// Sampled rows per gather task, and how many rows ahead the gather prefetches.
 constexpr int64_t kGatherGrain = 8192;
+constexpr int64_t kPrefetchRows = 16;
 // Input bytes per mapping task: about 0.2 ms of work, fine-grained enough to poll for cancel and to
 // balance threads, coarse enough that scheduling costs nothing.
 constexpr int64_t kTaskBytes = int64_t{256} << 10;
@@ -44,6 +50,14 @@ class SplitMix64 {
   uint64_t state_;
 };
 
+inline void prefetch(const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 0, 0);
+#else
+  (void)p;
+#endif
+}
+
 std::string format_value(double v) {
   char buf[40];
   std::snprintf(buf, sizeof(buf), "%.17g", v);
@@ -51,6 +65,31 @@ std::string format_value(double v) {
 }
 
 }  // namespace
+
+void* allocate_large_buffer(size_t bytes) {
+#if defined(__linux__)
+  if (bytes >= kHugePageMinBytes) {
+    constexpr size_t kHugePage = size_t{2} << 20;
+    const size_t rounded = (bytes + kHugePage - 1) & ~(kHugePage - 1);
+    void* p = std::aligned_alloc(kHugePage, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+    // Advice only: with THP disabled this is a no-op, and a failure changes nothing but speed.
+    (void)madvise(p, rounded, MADV_HUGEPAGE);
+    return p;
+  }
+#endif
+  return ::operator new(bytes);
+}
+
+void free_large_buffer(void* p, size_t bytes) noexcept {
+#if defined(__linux__)
+  if (bytes >= kHugePageMinBytes) {
+    std::free(p);
+    return;
+  }
+#endif
+  ::operator delete(p);
+}
 
 std::vector<int64_t> sample_rows_for_binning(int64_t rows, int64_t sample_rows, uint64_t seed) {
   std::vector<int64_t> picked;
@@ -100,7 +139,7 @@ BinnedDataset BinnedDataset::build(const DenseMatrix& x, const BinConfig& config
   // Features in groups: gather the group's sampled columns into a column-major scratch buffer of the
   // input's type (one forward pass over the sampled rows, instead of one strided pass per feature),
   // then fit each column's mapper in parallel, sorting the buffer in place. The buffer is allocated
-  // once and left uninitialised: every element is written by the gather.
+  // once and not zeroed (LargeBufferAllocator): every element is written by the gather.
   const int64_t elem = static_cast<int64_t>(dtype_size(x.dtype));
   int64_t group = std::max<int64_t>(1, kSampleBufferBytes / (n_sample * elem));
   group = std::min<int64_t>(cols, std::max<int64_t>(group, threads));
@@ -108,7 +147,7 @@ BinnedDataset BinnedDataset::build(const DenseMatrix& x, const BinConfig& config
   visit_dtype(x.dtype, [&](auto tag) {
     using T = decltype(tag);
     const T* data = x.typed<T>();
-    std::unique_ptr<T[]> buffer(new T[static_cast<size_t>(group * n_sample)]);
+    std::vector<T, LargeBufferAllocator<T>> buffer(static_cast<size_t>(group * n_sample));
     for (int64_t c0 = 0; c0 < cols; c0 += group) {
       const int64_t c1 = std::min(cols, c0 + group);
       const int64_t width = c1 - c0;
@@ -117,12 +156,19 @@ BinnedDataset BinnedDataset::build(const DenseMatrix& x, const BinConfig& config
         for (int64_t i = lo; i < hi; ++i) {
           const int64_t r = sample.empty() ? i : sample[static_cast<size_t>(i)];
           const T* src = data + r * cols + c0;
+          // Sampled rows are far apart, irregularly: the hardware prefetcher cannot follow, and
+          // without this the gather waits on DRAM once per row (about a quarter of build time).
+          if (i + kPrefetchRows < hi) {
+            const int64_t ahead = sample.empty() ? i + kPrefetchRows : sample[static_cast<size_t>(i + kPrefetchRows)];
+            const char* p = reinterpret_cast<const char*>(data + ahead * cols + c0);
+            for (int64_t b = 0; b < width * static_cast<int64_t>(sizeof(T)); b += 64) prefetch(p + b);
+          }
           for (int64_t k = 0; k < width; ++k) buffer[static_cast<size_t>(k * n_sample + i)] = src[k];
         }
       });
       parallel_for(c0, c1, threads, [&](int64_t c) {
         control.check();
-        T* column = buffer.get() + (c - c0) * n_sample;
+        T* column = buffer.data() + (c - c0) * n_sample;
         mappers[static_cast<size_t>(c)] = categorical[static_cast<size_t>(c)]
                                               ? BinMapper::find_categorical(column, n_sample, config.max_bin)
                                               : BinMapper::find_numerical(column, n_sample, config.max_bin,

@@ -13,8 +13,12 @@
 // drawn on the calling thread, each mapper is computed independently, mapping is element-wise).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../parallel/work_control.h"
@@ -22,6 +26,50 @@
 #include "matrix_view.h"
 
 namespace ensemblekit {
+
+// Raw storage for large, fully overwritten buffers (the bin matrix, the sample scratch). Blocks of
+// at least kHugePageMinBytes are 2 MiB-aligned and, on Linux, advised for transparent huge pages:
+// one page fault per 2 MiB instead of per 4 KiB (first touch of 28 MB measured 85 ms -> 2 ms in a VM
+// where faults are dear) and far fewer TLB misses when histogram building reads rows in random
+// order. Smaller blocks, and other systems, use plain operator new.
+constexpr size_t kHugePageMinBytes = size_t{8} << 20;
+void* allocate_large_buffer(size_t bytes);
+void free_large_buffer(void* p, size_t bytes) noexcept;
+
+// std::allocator's contract with two changes: memory comes from allocate_large_buffer, and resize()
+// default-initialises (leaves bytes as they are) instead of zeroing, because the mapping pass writes
+// every byte anyway, in parallel, and a zeroing pass would be serial.
+template <class T>
+struct LargeBufferAllocator {
+  using value_type = T;
+  LargeBufferAllocator() = default;
+  template <class U>
+  LargeBufferAllocator(const LargeBufferAllocator<U>&) noexcept {}
+  T* allocate(size_t n) {
+    if (n > static_cast<size_t>(-1) / sizeof(T)) throw std::bad_alloc();
+    return static_cast<T*>(allocate_large_buffer(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) noexcept { free_large_buffer(p, n * sizeof(T)); }
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+template <class T, class U>
+bool operator==(const LargeBufferAllocator<T>&, const LargeBufferAllocator<U>&) {
+  return true;
+}
+template <class T, class U>
+bool operator!=(const LargeBufferAllocator<T>&, const LargeBufferAllocator<U>&) {
+  return false;
+}
+
+// The bin matrix: a std::vector of bytes, allocated as above.
+using BinStorage = std::vector<uint8_t, LargeBufferAllocator<uint8_t>>;
 
 class BinnedDataset {
  public:
@@ -49,7 +97,7 @@ class BinnedDataset {
   int64_t num_features() const { return cols_; }
 
   // rows x features bins, row-major.
-  const std::vector<uint8_t>& bins() const { return bins_; }
+  const BinStorage& bins() const { return bins_; }
   const uint8_t* row(int64_t r) const { return bins_.data() + r * cols_; }
   uint8_t bin(int64_t r, int64_t c) const { return bins_[static_cast<size_t>(r * cols_ + c)]; }
 
@@ -80,7 +128,7 @@ class BinnedDataset {
   std::shared_ptr<const std::vector<BinMapper>> mappers_ = std::make_shared<const std::vector<BinMapper>>();
   int64_t rows_ = 0;
   int64_t cols_ = 0;
-  std::vector<uint8_t> bins_;
+  BinStorage bins_;
   std::vector<int> num_bins_;
   std::vector<int> missing_bins_;
   std::vector<int64_t> bin_offsets_{0};

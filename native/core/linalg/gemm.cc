@@ -16,6 +16,7 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <cstdlib>  // DEVTUNE
 #include <cstddef>
 #include <new>
 #include <string>
@@ -230,9 +231,13 @@ Grid choose_grid(int threads, int64_t row_panels, int64_t col_panels, int64_t mr
 }
 
 template <class T>
-void gemm_blocked(const simd::GemmKernels<T>& g, bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha,
+void gemm_blocked(const simd::GemmKernels<T>& g0, bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha,
                   const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc, int threads,
                   const WorkControl& control) {
+  simd::GemmKernels<T> g = g0;  // DEVTUNE
+  if (const char* e = std::getenv("EK_KC")) g.kc = std::atoi(e);  // DEVTUNE
+  if (const char* e = std::getenv("EK_MC")) g.mc = std::atoi(e) / g.mr * g.mr;  // DEVTUNE
+  if (const char* e = std::getenv("EK_NC")) g.nc = std::atoi(e) / g.nr * g.nr;  // DEVTUNE
   const int64_t mr = g.mr;
   const int64_t nr = g.nr;
   // Equal-depth k blocks (k = kc + 10 gives two halves, not a sliver); the split depends on k and
