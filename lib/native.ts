@@ -30,6 +30,8 @@ export interface NativeBuildInfo {
   openmpVersion?: number;
   defaultThreads: number;
   hardwareThreads: number;
+  /** Threads leased right now by running async jobs (they share one budget of defaultThreads). */
+  threadsLeased: number;
   compiler: string;
   napiVersion: number;
   buildType: 'release' | 'debug';

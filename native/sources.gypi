@@ -6,6 +6,7 @@
       "native/core/linalg/blas1.cc",
       "native/core/linalg/gemm.cc",
       "native/core/parallel/parallel_for.cc",
+      "native/core/parallel/thread_budget.cc",
       "native/core/simd/binning_scalar.cc",
       "native/core/simd/blas1_scalar.cc",
       "native/core/simd/cpu.cc",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "../core/parallel/thread_budget.h"
 #include "addon_data.h"
 #include "errors.h"
 
@@ -54,6 +55,8 @@ Napi::Promise AsyncJob::start() {
 
 void AsyncJob::keep_alive(Napi::Value value) { kept_.push_back(Napi::Persistent(value)); }
 
+void AsyncJob::set_threads(int n_threads) { requested_threads_ = n_threads; }
+
 void AsyncJob::Execute(const ExecutionProgress& progress) {
   const bool report = !on_progress_.IsEmpty();
   WorkControl control(abort_flag_, [report, &progress](double fraction, const std::string& label) {
@@ -65,6 +68,7 @@ void AsyncJob::Execute(const ExecutionProgress& progress) {
   });
   try {
     control.check();  // cancelled before it started
+    ThreadLease lease(requested_threads_);
     run(control);
   } catch (...) {
     error_ = std::current_exception();

@@ -50,6 +50,10 @@ class AsyncJob : public Napi::AsyncProgressWorker<ProgressEvent> {
   // Keeps a JS value alive until the job settles.
   void keep_alive(Napi::Value value);
 
+  // The thread count the job asks for (<= 0: the default budget). The job runs under a ThreadLease
+  // (core/parallel/thread_budget.h) so concurrent jobs share the cores instead of multiplying threads.
+  void set_threads(int n_threads);
+
  protected:
   // Worker thread: the work itself. No JS access. Throw to fail (Aborted for cancellation).
   virtual void run(const WorkControl& control) = 0;
@@ -67,6 +71,7 @@ class AsyncJob : public Napi::AsyncProgressWorker<ProgressEvent> {
   Napi::FunctionReference on_progress_;
   std::vector<Napi::Reference<Napi::Value>> kept_;
   const std::atomic<bool>* abort_flag_ = nullptr;
+  int requested_threads_ = 0;
   std::exception_ptr error_;
 };
 

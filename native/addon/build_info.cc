@@ -4,6 +4,7 @@
 #include <string>
 
 #include "../core/parallel/parallel_for.h"
+#include "../core/parallel/thread_budget.h"
 #include "../core/simd/cpu.h"
 #include "errors.h"
 #include "exports.h"
@@ -36,6 +37,7 @@ Napi::Value build_info(const Napi::CallbackInfo& info) {
 #endif
   out.Set("defaultThreads", default_threads());
   out.Set("hardwareThreads", hardware_threads());
+  out.Set("threadsLeased", threads_leased());
   out.Set("compiler", compiler_name());
   out.Set("napiVersion", static_cast<double>(NAPI_VERSION));
 #ifdef NDEBUG

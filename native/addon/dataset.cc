@@ -195,6 +195,7 @@ class BuildJob : public AsyncJob {
   BuildJob(Napi::Env env, BuildArgs args, Napi::Value token, Napi::Value on_progress)
       : AsyncJob(env, "ensemblekit.buildDataset", token, on_progress), args_(std::move(args)) {
     keep_alive(args_.x.array);
+    set_threads(args_.config.n_threads);
   }
 
  protected:

@@ -94,6 +94,7 @@ class GemmJob : public AsyncJob {
     keep_alive(call_.a.array);
     keep_alive(call_.b.array);
     keep_alive(call_.c.array);
+    set_threads(call_.n_threads);
   }
 
  protected:

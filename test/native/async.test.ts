@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, InvalidInputError, linalg } from '../../lib/index.js';
+import { AbortError, buildInfo, InvalidInputError, linalg } from '../../lib/index.js';
 import { native } from '../../lib/native.js';
 import { randomArray } from '../helpers.js';
 
@@ -77,6 +77,28 @@ describe('async native jobs', () => {
       return Buffer.from(c.data.buffer).equals(Buffer.from(ref.data.buffer));
     });
     expect(await Promise.all(jobs)).toEqual([true, true, true, true]);
+  });
+
+  it('share one thread budget: jobs that start when it is spent run on one thread', async () => {
+    const { defaultThreads } = buildInfo();
+    const n = 900;
+    const jobs = 3;
+    const operands = Array.from({ length: jobs }, (_, i) => [square(n, 30 + i), square(n, 40 + i), { data: new Float64Array(n * n), rows: n, cols: n }] as const);
+    let peak = 0;
+    let running = true;
+    const sampler = (async () => {
+      while (running) {
+        peak = Math.max(peak, buildInfo().threadsLeased);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    await Promise.all(operands.map(([a, b, c]) => linalg.gemmAsync(a, b, c, { nThreads: defaultThreads })));
+    running = false;
+    await sampler;
+    expect(peak).toBeGreaterThanOrEqual(1);
+    // Unbudgeted this would be jobs * defaultThreads; budgeted, the budget plus one per late job.
+    expect(peak).toBeLessThanOrEqual(defaultThreads + jobs - 1);
+    expect(buildInfo().threadsLeased).toBe(0);
   });
 
   it('a throwing progress callback does not break the job', async () => {

@@ -220,25 +220,30 @@ BinMapper BinMapper::find_numerical_impl(T* values, int64_t n, int max_bin, int 
   const int64_t m = compact_non_nan(values, n);
   sort_values(values, m);
 
-  std::vector<double> distinct;
+  // Distinct values are compacted to the front of the (sorted) buffer in place; their counts are
+  // only needed, and only stored, when there are more of them than bins.
+  int64_t nd = 0;
+  for (int64_t i = 0; i < m; ++i) nd += (i == 0 || values[i] != values[i - 1]) ? 1 : 0;  // -0.0 == 0.0
   std::vector<int64_t> counts;
+  if (nd > max_bin) counts.reserve(static_cast<size_t>(nd));
+  int64_t write = 0;
   for (int64_t i = 0; i < m;) {
     int64_t j = i + 1;
-    while (j < m && values[j] == values[i]) ++j;  // -0.0 == 0.0: one value, as in a comparison
-    distinct.push_back(static_cast<double>(values[i]));
-    counts.push_back(j - i);
+    while (j < m && values[j] == values[i]) ++j;
+    values[write++] = values[i];
+    if (nd > max_bin) counts.push_back(j - i);
     i = j;
   }
 
   BinMapper mapper;
-  const int64_t nd = static_cast<int64_t>(distinct.size());
   std::vector<double> bounds;
+  auto between = [&](int64_t i) {
+    return split_point(static_cast<double>(values[i]), static_cast<double>(values[i + 1]));
+  };
   if (nd <= max_bin) {
-    for (int64_t i = 0; i + 1 < nd; ++i) bounds.push_back(split_point(distinct[i], distinct[i + 1]));
+    for (int64_t i = 0; i + 1 < nd; ++i) bounds.push_back(between(i));
   } else {
-    for (const int64_t i : greedy_cuts(counts, m, max_bin, min_data_in_bin)) {
-      bounds.push_back(split_point(distinct[i], distinct[i + 1]));
-    }
+    for (const int64_t i : greedy_cuts(counts, m, max_bin, min_data_in_bin)) bounds.push_back(between(i));
   }
   bounds.push_back(kInf);
   mapper.kind_ = BinKind::kNumerical;

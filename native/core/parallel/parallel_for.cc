@@ -1,5 +1,7 @@
 #include "parallel_for.h"
 
+#include "thread_budget.h"
+
 #include <cstdlib>
 #include <thread>
 
@@ -41,8 +43,10 @@ int resolve_threads(int requested) {
 #ifdef _OPENMP
   if (omp_in_parallel()) return 1;
 #endif
-  if (requested <= 0) return default_threads();
-  return requested < 1024 ? requested : 1024;
+  int n = requested <= 0 ? default_threads() : (requested < 1024 ? requested : 1024);
+  const int cap = thread_cap();  // an async job's lease (thread_budget.h)
+  if (cap > 0 && n > cap) n = cap;
+  return n;
 }
 
 bool openmp_enabled() {

@@ -19,7 +19,8 @@ int hardware_threads();
 // The default thread budget: ENSEMBLEKIT_NUM_THREADS when set, else hardware_threads().
 int default_threads();
 
-// The thread count a call uses: requested <= 0 means default_threads(). Inside an already parallel region
+// The thread count a call uses: requested <= 0 means default_threads(); never more than the calling
+// thread's ThreadLease grant (thread_budget.h). Inside an already parallel region
 // the answer is 1, so nested work divides the budget instead of multiplying it.
 int resolve_threads(int requested);
 
