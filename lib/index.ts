@@ -28,3 +28,25 @@ export {
   makeRegression,
   makeFriedman1,
 } from './datasets/index.js';
+export {
+  LogisticRegression,
+  LinearRegression,
+  Ridge,
+  type LogisticRegressionOptions,
+  type LinearRegressionOptions,
+  type RidgeOptions,
+  type TargetInput,
+  type ClassWeight,
+} from './linear/index.js';
+export {
+  StandardScaler,
+  MinMaxScaler,
+  SimpleImputer,
+  Pipeline,
+  makePipeline,
+  type StandardScalerOptions,
+  type MinMaxScalerOptions,
+  type SimpleImputerOptions,
+  type PipelineOptions,
+  type PipelineStep,
+} from './preprocessing/index.js';

@@ -81,12 +81,85 @@ interface NativeLinalg {
   axpy(alpha: number, x: FloatArray, y: FloatArray): void;
 }
 
+/** Options of the native logistic regression fit (see lib/linear/logistic_regression.ts). */
+export interface NativeLogisticOptions {
+  C: number;
+  /** false: no penalty. */
+  penalty: boolean;
+  fitIntercept: boolean;
+  maxIter: number;
+  tol: number;
+  ftol: number;
+  history?: number;
+  nThreads: number;
+}
+
+export interface NativeLogisticResult {
+  /** rows x nFeatures, row-major; rows = 1 for two classes, else nClasses. */
+  coef: Float64Array;
+  intercept: Float64Array;
+  rows: number;
+  nIter: number;
+  nEvals: number;
+  /** sum_i s_i loss_i + ||W||^2 / (2C) at the solution. */
+  objective: number;
+  gradMax: number;
+  converged: boolean;
+  status: string;
+}
+
+export interface NativeRidgeOptions {
+  alpha: number;
+  fitIntercept: boolean;
+  nThreads: number;
+}
+
+export interface NativeRidgeResult {
+  /** nTargets x nFeatures, row-major. */
+  coef: Float64Array;
+  intercept: Float64Array;
+  solver: 'cholesky' | 'eigen';
+  rank: number;
+}
+
+interface NativeLinear {
+  logisticFit(
+    data: FloatArray, rows: number, cols: number, y: Int32Array, nClasses: number, sampleWeight: Float64Array | undefined,
+    options: NativeLogisticOptions, job: NativeJob | undefined, onProgress: ProgressCallback | undefined,
+  ): Promise<NativeLogisticResult>;
+  logisticFitSync(
+    data: FloatArray, rows: number, cols: number, y: Int32Array, nClasses: number, sampleWeight: Float64Array | undefined,
+    options: NativeLogisticOptions,
+  ): NativeLogisticResult;
+  logisticLossGradient(
+    data: FloatArray, rows: number, cols: number, y: Int32Array, nClasses: number, sampleWeight: Float64Array | undefined,
+    options: NativeLogisticOptions, params: Float64Array,
+  ): { loss: number; grad: Float64Array };
+  ridgeFit(
+    data: FloatArray, rows: number, cols: number, y: Float64Array, nTargets: number, sampleWeight: Float64Array | undefined,
+    options: NativeRidgeOptions, job: NativeJob | undefined, onProgress: ProgressCallback | undefined,
+  ): Promise<NativeRidgeResult>;
+  ridgeFitSync(
+    data: FloatArray, rows: number, cols: number, y: Float64Array, nTargets: number, sampleWeight: Float64Array | undefined,
+    options: NativeRidgeOptions,
+  ): NativeRidgeResult;
+  /** X coefᵀ + intercept, rows x nOutputs. */
+  decision(data: FloatArray, rows: number, cols: number, coef: Float64Array, nOutputs: number, intercept: Float64Array, nThreads: number): Float64Array;
+  /** Class probabilities rows x nClasses (logistic for one coefficient row, softmax otherwise). */
+  logisticProba(
+    data: FloatArray, rows: number, cols: number, coef: Float64Array, nOutputs: number, intercept: Float64Array, nClasses: number, nThreads: number,
+  ): Float64Array;
+  /** Element-wise exp or log on the active SIMD path (the loss kernels' vector math; for tests). */
+  vmath(name: 'exp' | 'log', x: Float64Array): Float64Array;
+}
+
 export interface NativeAddon {
   init(classes: Record<string, unknown>): void;
   buildInfo(): NativeBuildInfo;
   setIsa(isa: string): 'scalar' | 'avx2' | 'avx512';
   Job: new () => NativeJob;
   linalg: NativeLinalg;
+  linear: NativeLinear;
   buildDatasetSync(data: FloatArray, rows: number, cols: number, options: NativeBinOptions): NativeDataset;
   buildDataset(
     data: FloatArray, rows: number, cols: number, options: NativeBinOptions,

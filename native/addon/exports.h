@@ -9,6 +9,7 @@ namespace addon {
 void register_build_info(Napi::Env env, Napi::Object exports);
 void register_linalg(Napi::Env env, Napi::Object exports);
 void register_dataset(Napi::Env env, Napi::Object exports);
+void register_linear(Napi::Env env, Napi::Object exports);
 
 }  // namespace addon
 }  // namespace ensemblekit

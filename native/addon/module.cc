@@ -18,6 +18,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_build_info(env, exports);
   register_linalg(env, exports);
   register_dataset(env, exports);
+  register_linear(env, exports);
   return exports;
 }
 

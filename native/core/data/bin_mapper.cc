@@ -9,9 +9,32 @@
 #include <utility>
 
 #include "../errors.h"
-#include "../simd/binning.h"
+#include "../simd/binning_kernels.h"
+#include "../simd/cpu.h"
 
 namespace ensemblekit {
+
+namespace simd {
+
+template <>
+const BinningKernels<float>& binning_kernels<float>(Isa isa) {
+#ifdef ENSEMBLEKIT_HAVE_X86_KERNELS
+  if (isa >= Isa::kAvx2) return avx2::kBinningF32;
+#endif
+  (void)isa;
+  return scalar::kBinningF32;
+}
+
+template <>
+const BinningKernels<double>& binning_kernels<double>(Isa isa) {
+#ifdef ENSEMBLEKIT_HAVE_X86_KERNELS
+  if (isa >= Isa::kAvx2) return avx2::kBinningF64;
+#endif
+  (void)isa;
+  return scalar::kBinningF64;
+}
+
+}  // namespace simd
 
 namespace {
 
@@ -426,11 +449,13 @@ int BinMapper::bin_of_category(int category) const {
 }
 
 void BinMapper::map_strided(const float* x, int64_t n, int64_t stride, uint8_t* out) const {
-  simd::map_bins_f32(x, n, stride, table_f32_.data(), search_steps_, static_cast<uint8_t>(missing_bin()), out);
+  simd::binning_kernels<float>(simd::active_isa())
+      .map_bins(x, n, stride, table_f32_.data(), search_steps_, static_cast<uint8_t>(missing_bin()), out);
 }
 
 void BinMapper::map_strided(const double* x, int64_t n, int64_t stride, uint8_t* out) const {
-  simd::map_bins_f64(x, n, stride, table_f64_.data(), search_steps_, static_cast<uint8_t>(missing_bin()), out);
+  simd::binning_kernels<double>(simd::active_isa())
+      .map_bins(x, n, stride, table_f64_.data(), search_steps_, static_cast<uint8_t>(missing_bin()), out);
 }
 
 template <class T>

@@ -36,9 +36,9 @@ struct BinConfig {
   int64_t sample_rows = 200000;
   // Seed of the row sample: same seed, same data -> same bins.
   uint64_t seed = 0;
-  // Column indices treated as categorical.
+  // Column indices treated as categorical (repeats are harmless).
   std::vector<int> categorical;
-  // Threads; <= 0 means all cores. Never changes the result.
+  // Threads; <= 0 means the default budget (resolve_threads). Never changes the result.
   int n_threads = 0;
 
   // Throws InvalidParameter naming the first option out of its domain; cols bounds `categorical`.
@@ -87,8 +87,9 @@ class BinMapper {
   int num_bins() const { return num_value_bins_ + 1; }
   // Id of the bin holding NaN (and, for categorical features, rare or unseen categories).
   int missing_bin() const { return num_value_bins_; }
-  // At most one distinct non-NaN value in the sample: no split can separate values, so tree
-  // learners skip the feature (NaN-vs-rest is not considered, as the brief for this layer fixes).
+  // At most one distinct non-NaN value in the sample: tree learners skip the feature. This holds
+  // even when NaN is present, so the one split such a feature allows (NaN vs the value) is not
+  // offered; LightGBM, with missing values on, keeps it.
   bool trivial() const { return trivial_; }
 
   // Bin of one raw value. Numerical: the first i with v <= upper_bound(i), NaN -> missing_bin().
@@ -147,7 +148,7 @@ class BinMapper {
 
   // Numerical state.
   std::vector<double> upper_bounds_{std::numeric_limits<double>::infinity()};
-  // The num_value_bins_-1 finite split points in the kernels' bound-table layout (simd/binning.h):
+  // The num_value_bins_-1 finite split points in the kernels' bound-table layout (simd/binning_kernels.h):
   // 16 pivots, then the points padded with +inf to a power of two, so that a branchless search runs a
   // fixed log2 steps with no bounds check (the last upper bound is +inf and never has to be searched).
   // The float32 copy is rounded down, which keeps float32 inputs on the exact same bins.

@@ -4,10 +4,10 @@
 // Layout: row-major, rows x features bytes, one row's bins contiguous. Histogram building walks the
 // rows of a node (an arbitrary, shrinking subset after the first splits) and adds each row's
 // gradient to all of its features' histograms; with rows contiguous that is one short sequential
-// read per row, where a column-major store would cost one scattered read per (row, feature). This is
-// XGBoost's choice for its histogram index and LightGBM's row-wise mode; LightGBM's column-wise mode
-// wins only when work is split by feature over all rows, which our learners do not do. A column-major
-// copy can be derived later if a learner needs one; none does now.
+// read per row, where a column-major store costs one scattered read per (row, feature). XGBoost's
+// histogram index is row-wise for this reason; LightGBM times both layouts and keeps column-wise only
+// when few features or feature-parallel histogram building make per-feature arrays cheaper. A
+// column-major copy can be derived later if a learner needs one; none does now.
 //
 // Determinism: the bins depend on X, the config and the seed only, never on n_threads (the sample is
 // drawn on the calling thread, each mapper is computed independently, mapping is element-wise).

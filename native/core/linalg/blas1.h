@@ -15,7 +15,8 @@ enum class Trans { kNo, kYes };
 // beta == 0 writes y without reading it (NaN in y does not leak); alpha == 0 only scales y.
 // Deterministic: each y entry is computed by one thread in a fixed order, whatever n_threads is
 // (the transposed case splits y into fixed column chunks, never the sum over rows).
-// Throws InvalidInput on negative sizes, lda < n, or null pointers with non-empty sizes.
+// x and y must not overlap. Throws InvalidInput on negative sizes, lda < n, or null pointers with
+// non-empty sizes.
 template <class T>
 void gemv(Trans trans_a, int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T beta, T* y,
           int n_threads);

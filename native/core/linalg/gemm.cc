@@ -58,8 +58,15 @@ namespace linalg {
 
 namespace {
 
-// m * n * k at or below which packing costs more than it saves: plain row axpys / dots instead.
-constexpr int64_t kSmallWork = 20 * 20 * 20;
+// m * n * k at or below which packing costs more than it saves: the direct kernel instead.
+constexpr int64_t kSmallWork = 192 * 192 * 192;
+// Thin shapes that also take the direct kernel: at most this many rows (op(B) is then streamed
+// from memory a few times at most instead of being packed), or at most direct_nr columns with an
+// op(B) (k x n) of at most kThinBBytes, which stays in L2 while the rows of A stream past.
+constexpr int64_t kThinRows = 4;
+constexpr int64_t kThinBBytes = 256 * 1024;
+// Multiply-adds per parallel block of the direct path (also the cancellation polling unit).
+constexpr double kDirectBlockWork = 4.0e6;
 // m * n * k below which one thread is used: waking a team costs a few microseconds, about the time
 // of a 64^3 product on one core.
 constexpr int64_t kParallelWork = 96 * 96 * 96;
@@ -178,31 +185,59 @@ void gemm_as_gemv(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, co
   }
 }
 
-// Tiny products: no packing, straight row axpys (op(B) rows are contiguous) or dots (they are not).
+// Small and thin products: the direct kernel reads A (either storage order) and B in place.
+// Threads split rows (or columns when there are few rows); every C element is one FMA chain over
+// k inside one tile, so neither the split nor the tile edges change the bits.
 template <class T>
-void gemm_small(const simd::Blas1Kernels<T>& v, bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha,
-                const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
-  if (!tb) {
-    for (int64_t i = 0; i < m; ++i) {
-      T* row = c + i * ldc;
-      if (beta != T(1)) v.scale(n, beta, row);
-      for (int64_t p = 0; p < k; ++p) v.axpy(n, alpha * (ta ? a[p * lda + i] : a[i * lda + p]), b + p * ldb, row);
-    }
-    return;
+void gemm_direct(const simd::GemmKernels<T>& g, bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha,
+                 const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc, int threads,
+                 const WorkControl& control) {
+  // The direct kernel needs op(B) rows contiguous. For op(B) = B^T the (small) operand goes through
+  // the ISA's transposing pack: each packed NR-column panel is a row-major k x nr matrix with row
+  // stride nr, so the kernel then runs panel by panel.
+  int64_t panel = n;  // columns per row-major piece of op(B)
+  int64_t b_stride = ldb;
+  int64_t panel_step = 1;  // element offset of column j of op(B) is (j / panel) * panel_step + j % panel
+  if (tb) {
+    T* packed = b_scratch().get<T>(ceil_div(n, g.nr) * g.nr * k);
+    g.pack_b(true, b, ldb, k, n, packed);
+    b = packed;
+    panel = g.nr;
+    b_stride = g.nr;
+    panel_step = g.nr * k;
   }
-  std::vector<T> gathered(ta ? static_cast<std::size_t>(k) : 0);
-  for (int64_t i = 0; i < m; ++i) {
-    const T* a_row = a + i * lda;
-    if (ta) {
-      for (int64_t p = 0; p < k; ++p) gathered[p] = a[p * lda + i];
-      a_row = gathered.data();
+  const int64_t a_rs = ta ? 1 : lda;
+  const int64_t a_cs = ta ? lda : 1;
+  // C[rows lo:hi, cols j0:j1] through the kernel, one op(B) piece at a time.
+  auto run = [&](int64_t lo, int64_t hi, int64_t j0, int64_t j1) {
+    for (int64_t j = j0; j < j1;) {
+      const int64_t piece_end = std::min(j1, (j / panel + 1) * panel);
+      const T* b_piece = b + (j / panel) * panel_step + j % panel;
+      g.direct(hi - lo, piece_end - j, k, alpha, a + lo * a_rs, a_rs, a_cs, b_piece, b_stride, beta, c + lo * ldc + j,
+               ldc);
+      j = piece_end;
     }
-    T* row = c + i * ldc;
-    for (int64_t j = 0; j < n; ++j) {
-      const T s = alpha * v.dot(k, a_row, b + j * ldb);
-      row[j] = beta == T(0) ? s : s + beta * row[j];
-    }
+  };
+  const int64_t row_tiles = ceil_div(m, g.direct_mr);
+  const int64_t col_tiles = ceil_div(n, g.direct_nr);
+  // Blocks of at most kDirectBlockWork multiply-adds (the polling unit), and at least one per thread.
+  const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  const int64_t blocks = std::max<int64_t>(threads, static_cast<int64_t>(work / kDirectBlockWork) + 1);
+  if (row_tiles >= col_tiles || row_tiles >= 2 * threads) {
+    const int64_t grain = ceil_div(row_tiles, std::min(blocks, row_tiles)) * g.direct_mr;
+    parallel_blocks(m, grain, threads, [&](int64_t lo, int64_t hi, int64_t) {
+      if (!control.cancelled()) run(lo, hi, 0, n);
+    });
+  } else {
+    // Column blocks are whole direct tiles, and whole packed panels when op(B) was packed.
+    const int64_t unit = tb ? std::max<int64_t>(g.direct_nr, g.nr) : g.direct_nr;
+    const int64_t units = ceil_div(n, unit);
+    const int64_t grain = ceil_div(units, std::min(blocks, units)) * unit;
+    parallel_blocks(n, grain, threads, [&](int64_t lo, int64_t hi, int64_t) {
+      if (!control.cancelled()) run(0, m, lo, hi);
+    });
   }
+  control.check();
 }
 
 struct Grid {
@@ -211,8 +246,8 @@ struct Grid {
 };
 
 // Splits `threads` into tm x tn over `row_panels` x `col_panels` minimising the busiest thread's
-// work (tiles plus packing). Ties go to a larger tn: threads on different columns share no B
-// block, and the A block they both pack is the smaller one.
+// work (tiles plus packing). Ties go to a larger tn: threads on different columns pack disjoint
+// parts of op(B), which is packed once per m block, while the A rows they share are few.
 Grid choose_grid(int threads, int64_t row_panels, int64_t col_panels, int64_t mr, int64_t nr) {
   Grid best{1, threads};
   int64_t best_cost = -1;
@@ -326,11 +361,19 @@ void gemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, T alpha
     gemm_as_gemv(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
     return;
   }
-  if (work <= static_cast<double>(kSmallWork)) {
-    gemm_small(v, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  const simd::GemmKernels<T>& g = simd::gemm_kernels<T>(isa);
+  // Direct kernel (no packing of A) for small products and thin shapes. A transposed B is packed
+  // first, which only pays while op(B) is small.
+  const bool small = work <= static_cast<double>(kSmallWork);
+  const bool b_small = static_cast<double>(k) * static_cast<double>(n) * sizeof(T) <= kThinBBytes;
+  const bool direct = tb ? b_small && (small || n <= g.direct_nr)
+                         : small || m <= kThinRows || (b_small && n <= g.direct_nr);
+  const double dev_small = std::getenv("EK_SMALL") ? std::atof(std::getenv("EK_SMALL")) : -1;  // DEVTUNE
+  if (dev_small >= 0 ? work <= dev_small : direct) {  // DEVTUNE
+    gemm_direct(g, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, control);
     return;
   }
-  gemm_blocked(simd::gemm_kernels<T>(isa), ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, control);
+  gemm_blocked(g, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, control);
 }
 
 template void gemm<float>(Trans, Trans, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*,

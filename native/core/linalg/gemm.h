@@ -21,8 +21,14 @@ namespace linalg {
 //   differ in the last bits.
 // - n_threads <= 0 means all cores; inside a parallel region the call runs on one thread.
 // - control: cancellation is polled by every thread between blocks (reaction well under 10 ms on
-//   large products); the call then throws Aborted. Progress (fraction done, "gemm") is reported
-//   from the calling thread between outer blocks, at most ~100 times per call.
+//   large products); the call then throws Aborted and C is partially updated. Progress (fraction
+//   done, "gemm") is reported from the calling thread between outer blocks of the packed path, at
+//   most ~100 times per call; small and thin products (which take well under a millisecond per
+//   block) only poll cancellation, and m == 1 or n == 1 products run as one gemv.
+// - C must not overlap A or B.
+// Paths (chosen from the shape and the ISA only): m == 1 or n == 1 -> gemv; small products and
+// thin shapes (n up to one register tile with a small op(B), or m <= 4) -> a direct register-tiled
+// kernel reading A and B in place; everything else -> the packed, cache-blocked kernel.
 // Throws InvalidInput for negative sizes, a row stride shorter than the stored row, or a null
 // pointer for a non-empty operand.
 template <class T>

@@ -1,21 +1,23 @@
-// Scalar twin of the binning kernels: the reference every other ISA is tested against, and the path
-// on CPUs without AVX2. Kept free of auto-vectorization so that it stays a plain reference.
+// Scalar value -> bin kernel: the reference twin of binning_avx2.cc and the path on CPUs without
+// AVX2 (and on arm64). Kept free of auto-vectorisation so it stays the plain reference whatever the
+// build's -O level.
 //
-// The search is latency-bound (each probe's address waits for the previous compare): about 10 ns a
-// value on a current x86 core, against 2 ns for the AVX2 count. What keeps it that fast is its shape:
-// the depth is a template parameter (one switch per column block, not a data-dependent loop exit per
-// value), the comparison is added as an integer (no branch to mispredict on random data), and
-// consecutive values are independent, so the out-of-order core overlaps several searches.
+// A branchless binary search over the padded split points. It is latency-bound (each probe's
+// address waits for the previous compare): about 10 ns a value on a current x86 core, against 2 ns
+// for the AVX2 count. What keeps it that fast is its shape: the depth is a template parameter (one
+// switch per column block, not a data-dependent loop exit per value), the comparison is added as an
+// integer (no branch to mispredict on random data), and consecutive values are independent, so the
+// out-of-order core overlaps several searches.
 #include <cstdint>
 
-#include "binning.h"
+#include "binning_kernels.h"
 
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-tree-vectorize")
+#endif
 #if defined(__clang__)
 #define EK_NO_VECTORIZE _Pragma("clang loop vectorize(disable) interleave(disable)")
 #else
-#if defined(__GNUC__)
-#pragma GCC optimize("no-tree-vectorize")
-#endif
 #define EK_NO_VECTORIZE
 #endif
 
@@ -39,7 +41,7 @@ void map_fixed(const T* x, int64_t n, int64_t stride, const T* table, uint8_t mi
 }
 
 template <class T>
-void map_any(const T* x, int64_t n, int64_t stride, const T* table, int steps, uint8_t missing, uint8_t* out) {
+void map_bins(const T* x, int64_t n, int64_t stride, const T* table, int steps, uint8_t missing, uint8_t* out) {
   switch (steps) {
     case 0: return map_fixed<T, 0>(x, n, stride, table, missing, out);
     case 1: return map_fixed<T, 1>(x, n, stride, table, missing, out);
@@ -55,15 +57,8 @@ void map_any(const T* x, int64_t n, int64_t stride, const T* table, int steps, u
 
 }  // namespace
 
-void map_bins_f32(const float* x, int64_t n, int64_t stride, const float* table, int steps, uint8_t missing,
-                  uint8_t* out) {
-  map_any(x, n, stride, table, steps, missing, out);
-}
-
-void map_bins_f64(const double* x, int64_t n, int64_t stride, const double* table, int steps, uint8_t missing,
-                  uint8_t* out) {
-  map_any(x, n, stride, table, steps, missing, out);
-}
+extern const BinningKernels<float> kBinningF32 = {&map_bins<float>};
+extern const BinningKernels<double> kBinningF64 = {&map_bins<double>};
 
 }  // namespace scalar
 }  // namespace simd

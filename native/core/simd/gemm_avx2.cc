@@ -29,6 +29,9 @@ namespace avx2 {
 
 namespace {
 
+// Depth of one k block of the direct kernel.
+constexpr int64_t kDirectKc = 256;
+
 struct F32 {
   using T = float;
   using V = __m256;
@@ -70,9 +73,11 @@ struct F64 {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Micro-kernel: the full MR x NR tile is always computed (packing zero-pads); edge tiles go
-// through a small stack tile so the hot store path has no masks.
-template <class Ops, int MR, int NV>
+// Micro-kernel on packed panels. MR and NV are the packed strides (the register tile); MU <= MR rows
+// and NU <= NV vectors are what this instance computes, so edge tiles run a smaller instance
+// instead of multiplying zero padding. Clipped stores go through a small stack tile so the hot
+// store path has no masks.
+template <class Ops, int MR, int NV, int MU, int NU>
 void micro_tile(int64_t depth, const typename Ops::T* __restrict pa, const typename Ops::T* __restrict pb,
                 typename Ops::T* __restrict c, int64_t ldc, int64_t mr, int64_t nr, typename Ops::T alpha,
                 typename Ops::T beta) {
@@ -82,43 +87,43 @@ void micro_tile(int64_t depth, const typename Ops::T* __restrict pa, const typen
   constexpr int kNR = NV * kL;
 
 #pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < MU; ++i) {
     if (i < mr) {
       _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + kNR - 1), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + NU * kL - 1), _MM_HINT_T0);
     }
   }
 
-  V acc[MR][NV];
+  V acc[MU][NU];
 #pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < MU; ++i) {
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = Ops::zero();
+    for (int v = 0; v < NU; ++v) acc[i][v] = Ops::zero();
   }
 
 #pragma GCC unroll 2
   for (int64_t p = 0; p < depth; ++p) {
-    V b[NV];
+    V b[NU];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) b[v] = Ops::load(pb + v * kL);
+    for (int v = 0; v < NU; ++v) b[v] = Ops::load(pb + v * kL);
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < MU; ++i) {
       const V a = Ops::set1(pa[i]);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[i][v] = Ops::fmadd(a, b[v], acc[i][v]);
+      for (int v = 0; v < NU; ++v) acc[i][v] = Ops::fmadd(a, b[v], acc[i][v]);
     }
     pa += MR;
     pb += kNR;
   }
 
   const V va = Ops::set1(alpha);
-  if (mr == MR && nr == kNR) {
+  if (mr == MU && nr == NU * kL) {
     const V vb = Ops::set1(beta);
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < MU; ++i) {
       T* row = c + i * ldc;
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) {
+      for (int v = 0; v < NU; ++v) {
         V r = Ops::mul(acc[i][v], va);
         if (beta != T(0)) r = Ops::fmadd(Ops::loadu(row + v * kL), vb, r);
         Ops::storeu(row + v * kL, r);
@@ -126,11 +131,11 @@ void micro_tile(int64_t depth, const typename Ops::T* __restrict pa, const typen
     }
     return;
   }
-  alignas(32) T tile[MR][kNR];
+  alignas(32) T tile[MU][NU * kL];
 #pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < MU; ++i) {
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) Ops::storeu(&tile[i][v * kL], Ops::mul(acc[i][v], va));
+    for (int v = 0; v < NU; ++v) Ops::storeu(&tile[i][v * kL], Ops::mul(acc[i][v], va));
   }
   for (int64_t i = 0; i < mr; ++i) {
     T* row = c + i * ldc;
@@ -142,7 +147,32 @@ void micro_tile(int64_t depth, const typename Ops::T* __restrict pa, const typen
   }
 }
 
-template <class Ops, int MR, int NV>
+// Edge dispatch: the smallest instance with MU >= mr (MU a multiple of MStep) and NU * kL >= nr.
+template <class Ops, int MR, int NV, int MU, int NU = 1>
+void edge_tile_n(int64_t depth, const typename Ops::T* pa, const typename Ops::T* pb, typename Ops::T* c,
+                 int64_t ldc, int64_t mr, int64_t nr, typename Ops::T alpha, typename Ops::T beta) {
+  if constexpr (NU < NV) {
+    if (nr > NU * Ops::kLanes) {
+      edge_tile_n<Ops, MR, NV, MU, NU + 1>(depth, pa, pb, c, ldc, mr, nr, alpha, beta);
+      return;
+    }
+  }
+  micro_tile<Ops, MR, NV, MU, NU>(depth, pa, pb, c, ldc, mr, nr, alpha, beta);
+}
+
+template <class Ops, int MR, int NV, int MStep, int MU = MStep>
+void edge_tile(int64_t depth, const typename Ops::T* pa, const typename Ops::T* pb, typename Ops::T* c, int64_t ldc,
+               int64_t mr, int64_t nr, typename Ops::T alpha, typename Ops::T beta) {
+  if constexpr (MU < MR) {
+    if (mr > MU) {
+      edge_tile<Ops, MR, NV, MStep, MU + MStep>(depth, pa, pb, c, ldc, mr, nr, alpha, beta);
+      return;
+    }
+  }
+  edge_tile_n<Ops, MR, NV, MU>(depth, pa, pb, c, ldc, mr, nr, alpha, beta);
+}
+
+template <class Ops, int MR, int NV, int MStep>
 void macro_kernel(int64_t rows, int64_t cols, int64_t depth, typename Ops::T alpha, const typename Ops::T* pa,
                   const typename Ops::T* pb, typename Ops::T beta, typename Ops::T* c, int64_t ldc) {
   constexpr int64_t kNR = NV * Ops::kLanes;
@@ -152,7 +182,123 @@ void macro_kernel(int64_t rows, int64_t cols, int64_t depth, typename Ops::T alp
     const typename Ops::T* a_panel = pa + i * depth;
     for (int64_t j = 0; j < cols; j += kNR) {
       const int64_t nr = cols - j < kNR ? cols - j : kNR;
-      micro_tile<Ops, MR, NV>(depth, a_panel, pb + j * depth, c + i * ldc + j, ldc, mr, nr, alpha, beta);
+      if (mr == MR && nr == kNR) {
+        micro_tile<Ops, MR, NV, MR, NV>(depth, a_panel, pb + j * depth, c + i * ldc + j, ldc, mr, nr, alpha, beta);
+      } else {
+        edge_tile<Ops, MR, NV, MStep>(depth, a_panel, pb + j * depth, c + i * ldc + j, ldc, mr, nr, alpha, beta);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Direct (unpacked) kernel: A(i, p) = a[i * a_rs + p * a_cs], B row p at b + p * ldb. Exactly MU rows
+// and NU vectors; a partial last vector is loaded and stored with vmaskmov, so nothing outside A, B
+// or C is touched.
+template <class Ops, int MU, int NU>
+void direct_tile(int64_t depth, const typename Ops::T* __restrict a, int64_t a_rs, int64_t a_cs,
+                 const typename Ops::T* __restrict b, int64_t ldb, typename Ops::T* __restrict c, int64_t ldc,
+                 int64_t nr, typename Ops::T alpha, typename Ops::T beta) {
+  using T = typename Ops::T;
+  using V = typename Ops::V;
+  using I = typename Ops::I;
+  constexpr int kL = Ops::kLanes;
+  const bool partial = nr < NU * kL;
+  const I last_mask = Ops::first_lanes(nr - (NU - 1) * kL);
+  int64_t off[MU];
+#pragma GCC unroll 8
+  for (int i = 0; i < MU; ++i) off[i] = i * a_rs;
+
+  V acc[MU][NU];
+#pragma GCC unroll 8
+  for (int i = 0; i < MU; ++i) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NU; ++v) acc[i][v] = Ops::zero();
+  }
+  for (int64_t p = 0; p < depth; ++p) {
+    V bv[NU];
+#pragma GCC unroll 4
+    for (int v = 0; v < NU - 1; ++v) bv[v] = Ops::loadu(b + v * kL);
+    bv[NU - 1] = partial ? Ops::mask_load(last_mask, b + (NU - 1) * kL) : Ops::loadu(b + (NU - 1) * kL);
+#pragma GCC unroll 8
+    for (int i = 0; i < MU; ++i) {
+      const V x = Ops::set1(a[off[i]]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NU; ++v) acc[i][v] = Ops::fmadd(x, bv[v], acc[i][v]);
+    }
+    a += a_cs;
+    b += ldb;
+  }
+
+  const V va = Ops::set1(alpha);
+  const V vb = Ops::set1(beta);
+#pragma GCC unroll 8
+  for (int i = 0; i < MU; ++i) {
+    T* row = c + i * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NU; ++v) {
+      T* dst = row + v * kL;
+      V r = Ops::mul(acc[i][v], va);
+      if (v == NU - 1 && partial) {
+        if (beta != T(0)) r = Ops::fmadd(Ops::mask_load(last_mask, dst), vb, r);
+        Ops::mask_store(dst, last_mask, r);
+      } else {
+        if (beta != T(0)) r = Ops::fmadd(Ops::loadu(dst), vb, r);
+        Ops::storeu(dst, r);
+      }
+    }
+  }
+}
+
+template <class Ops, int MU, int NU, int NV>
+void direct_tile_n(int64_t nu, int64_t depth, const typename Ops::T* a, int64_t a_rs, int64_t a_cs,
+                   const typename Ops::T* b, int64_t ldb, typename Ops::T* c, int64_t ldc, int64_t nr,
+                   typename Ops::T alpha, typename Ops::T beta) {
+  if constexpr (NU < NV) {
+    if (nu > NU) {
+      direct_tile_n<Ops, MU, NU + 1, NV>(nu, depth, a, a_rs, a_cs, b, ldb, c, ldc, nr, alpha, beta);
+      return;
+    }
+  }
+  direct_tile<Ops, MU, NU>(depth, a, a_rs, a_cs, b, ldb, c, ldc, nr, alpha, beta);
+}
+
+template <class Ops, int MU, int MR, int NV>
+void direct_tile_mn(int64_t mu, int64_t nu, int64_t depth, const typename Ops::T* a, int64_t a_rs, int64_t a_cs,
+                    const typename Ops::T* b, int64_t ldb, typename Ops::T* c, int64_t ldc, int64_t nr,
+                    typename Ops::T alpha, typename Ops::T beta) {
+  if constexpr (MU < MR) {
+    if (mu > MU) {
+      direct_tile_mn<Ops, MU + 1, MR, NV>(mu, nu, depth, a, a_rs, a_cs, b, ldb, c, ldc, nr, alpha, beta);
+      return;
+    }
+  }
+  direct_tile_n<Ops, MU, 1, NV>(nu, depth, a, a_rs, a_cs, b, ldb, c, ldc, nr, alpha, beta);
+}
+
+template <class Ops, int MR, int NV>
+void direct(int64_t m, int64_t n, int64_t k, typename Ops::T alpha, const typename Ops::T* a, int64_t a_rs,
+            int64_t a_cs, const typename Ops::T* b, int64_t ldb, typename Ops::T beta, typename Ops::T* c,
+            int64_t ldc) {
+  using T = typename Ops::T;
+  constexpr int64_t kNR = NV * Ops::kLanes;
+  // k is cut into equal blocks of at most kDirectKc: a column panel then spans a bounded set of B
+  // rows (each possibly on its own page when ldb is large), which keeps TLB and L1/L2 reuse; the
+  // cut depends on k only. Inside a block, column panels are outside so that the kc x NR slice of
+  // B is reused by every row tile.
+  const int64_t k_blocks = (k + kDirectKc - 1) / kDirectKc;
+  const int64_t kc = (k + k_blocks - 1) / k_blocks;
+  for (int64_t pc = 0; pc < k; pc += kc) {
+    const int64_t depth = k - pc < kc ? k - pc : kc;
+    const T beta_here = pc == 0 ? beta : T(1);
+    for (int64_t j = 0; j < n; j += kNR) {
+      const int64_t nr = n - j < kNR ? n - j : kNR;
+      const int64_t nu = (nr + Ops::kLanes - 1) / Ops::kLanes;
+      for (int64_t i = 0; i < m; i += MR) {
+        const int64_t mr = m - i < MR ? m - i : MR;
+        direct_tile_mn<Ops, 1, MR, NV>(mr, nu, depth, a + i * a_rs + pc * a_cs, a_rs, a_cs, b + pc * ldb + j, ldb,
+                                       c + i * ldc + j, ldc, nr, alpha, beta_here);
+      }
     }
   }
 }
@@ -279,15 +425,18 @@ void pack_b(bool trans, const typename Ops::T* b, int64_t ldb, int64_t depth, in
 
 constexpr int kMr = 6;
 constexpr int kNv = 2;
+constexpr int kMStep = 2;  // row granularity of the edge instances
 
 }  // namespace
 
 // kc x nr of B (16 KB float, 16 KB double at kc = 256) plus the A micro-panel fit a 32-48 KB L1;
 // nc keeps the kc x nc B block within about half of a 512 KB - 1 MB L2.
 extern const GemmKernels<float> kGemmF32 = {
-    kMr, kNv * 8, 256, 1536, 384, &pack_a<F32, kMr>, &pack_b<F32, kNv * 8>, &macro_kernel<F32, kMr, kNv>};
+    kMr, kNv * 8, 256, 1536, 384, &pack_a<F32, kMr>, &pack_b<F32, kNv * 8>, &macro_kernel<F32, kMr, kNv, kMStep>,
+    &direct<F32, kMr, kNv>, kMr, kNv * 8};
 extern const GemmKernels<double> kGemmF64 = {
-    kMr, kNv * 4, 256, 768, 192, &pack_a<F64, kMr>, &pack_b<F64, kNv * 4>, &macro_kernel<F64, kMr, kNv>};
+    kMr, kNv * 4, 256, 768, 192, &pack_a<F64, kMr>, &pack_b<F64, kNv * 4>, &macro_kernel<F64, kMr, kNv, kMStep>,
+    &direct<F64, kMr, kNv>, kMr, kNv * 4};
 
 }  // namespace avx2
 }  // namespace simd

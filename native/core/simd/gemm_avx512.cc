@@ -37,6 +37,9 @@ namespace avx512 {
 
 namespace {
 
+// Depth of one k block of the direct kernel.
+constexpr int64_t kDirectKc = 256;
+
 struct F32 {
   using T = float;
   using V = __m512;
@@ -72,10 +75,12 @@ struct F64 {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Micro-kernel: acc(MR x NR) = sum_p a[p, :]^T b[p, :], then C = alpha * acc + beta * C on the
-// mr x nr corner that exists. The full tile is always computed (packing zero-pads), which keeps
-// the hot loop free of edge branches; only the store is clipped, with lane masks.
-template <class Ops, int MR, int NV>
+// Micro-kernel on packed panels: acc = sum_p a[p, 0:MU]^T b[p, 0:NU*kL], then C = alpha * acc +
+// beta * C on the mr x nr corner that exists. MR and NV are the packed strides (the register tile);
+// MU <= MR rows and NU <= NV vectors are what this instance computes, so an edge tile (mr < MR or
+// nr < NR) runs a smaller instance instead of multiplying zero padding. The store is clipped with
+// lane masks; the hot loop has no edge branches.
+template <class Ops, int MR, int NV, int MU, int NU>
 void micro_tile(int64_t depth, const typename Ops::T* __restrict pa, const typename Ops::T* __restrict pb,
                 typename Ops::T* __restrict c, int64_t ldc, int64_t mr, int64_t nr, typename Ops::T alpha,
                 typename Ops::T beta) {
@@ -87,30 +92,30 @@ void micro_tile(int64_t depth, const typename Ops::T* __restrict pa, const typen
 
   // C rows are touched only after the whole k loop; asking for them now hides the miss.
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < MU; ++i) {
     if (i < mr) {
       _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + kNR - 1), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + NU * kL - 1), _MM_HINT_T0);
     }
   }
 
-  V acc[MR][NV];
+  V acc[MU][NU];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < MU; ++i) {
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = Ops::zero();
+    for (int v = 0; v < NU; ++v) acc[i][v] = Ops::zero();
   }
 
 #pragma GCC unroll 2
   for (int64_t p = 0; p < depth; ++p) {
-    V b[NV];
+    V b[NU];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) b[v] = Ops::load(pb + v * kL);
+    for (int v = 0; v < NU; ++v) b[v] = Ops::load(pb + v * kL);
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < MU; ++i) {
       const V a = Ops::set1(pa[i]);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[i][v] = Ops::fmadd(a, b[v], acc[i][v]);
+      for (int v = 0; v < NU; ++v) acc[i][v] = Ops::fmadd(a, b[v], acc[i][v]);
     }
     pa += MR;
     pb += kNR;
@@ -118,16 +123,16 @@ void micro_tile(int64_t depth, const typename Ops::T* __restrict pa, const typen
 
   const V va = Ops::set1(alpha);
   const V vb = Ops::set1(beta);
-  M mask[NV];
+  M mask[NU];
 #pragma GCC unroll 4
-  for (int v = 0; v < NV; ++v) mask[v] = Ops::first_lanes(nr - v * kL > 0 ? nr - v * kL : 0);
-  const bool full = mr == MR && nr == kNR;
+  for (int v = 0; v < NU; ++v) mask[v] = Ops::first_lanes(nr - v * kL > 0 ? nr - v * kL : 0);
+  const bool full = mr == MU && nr == NU * kL;
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < MU; ++i) {
     if (i >= mr) break;
     T* row = c + i * ldc;
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
+    for (int v = 0; v < NU; ++v) {
       if (!full && mask[v] == 0) continue;
       V r = Ops::mul(acc[i][v], va);
       if (beta != T(0)) {
@@ -143,7 +148,32 @@ void micro_tile(int64_t depth, const typename Ops::T* __restrict pa, const typen
   }
 }
 
-template <class Ops, int MR, int NV>
+// Edge dispatch: the smallest instance with MU >= mr (MU a multiple of kMStep) and NU * kL >= nr.
+template <class Ops, int MR, int NV, int MU, int NU = 1>
+void edge_tile_n(int64_t depth, const typename Ops::T* pa, const typename Ops::T* pb, typename Ops::T* c,
+                 int64_t ldc, int64_t mr, int64_t nr, typename Ops::T alpha, typename Ops::T beta) {
+  if constexpr (NU < NV) {
+    if (nr > NU * Ops::kLanes) {
+      edge_tile_n<Ops, MR, NV, MU, NU + 1>(depth, pa, pb, c, ldc, mr, nr, alpha, beta);
+      return;
+    }
+  }
+  micro_tile<Ops, MR, NV, MU, NU>(depth, pa, pb, c, ldc, mr, nr, alpha, beta);
+}
+
+template <class Ops, int MR, int NV, int MStep, int MU = MStep>
+void edge_tile(int64_t depth, const typename Ops::T* pa, const typename Ops::T* pb, typename Ops::T* c, int64_t ldc,
+               int64_t mr, int64_t nr, typename Ops::T alpha, typename Ops::T beta) {
+  if constexpr (MU < MR) {
+    if (mr > MU) {
+      edge_tile<Ops, MR, NV, MStep, MU + MStep>(depth, pa, pb, c, ldc, mr, nr, alpha, beta);
+      return;
+    }
+  }
+  edge_tile_n<Ops, MR, NV, MU>(depth, pa, pb, c, ldc, mr, nr, alpha, beta);
+}
+
+template <class Ops, int MR, int NV, int MStep>
 void macro_kernel(int64_t rows, int64_t cols, int64_t depth, typename Ops::T alpha, const typename Ops::T* pa,
                   const typename Ops::T* pb, typename Ops::T beta, typename Ops::T* c, int64_t ldc) {
   constexpr int64_t kNR = NV * Ops::kLanes;
@@ -154,7 +184,118 @@ void macro_kernel(int64_t rows, int64_t cols, int64_t depth, typename Ops::T alp
     const typename Ops::T* a_panel = pa + i * depth;
     for (int64_t j = 0; j < cols; j += kNR) {
       const int64_t nr = cols - j < kNR ? cols - j : kNR;
-      micro_tile<Ops, MR, NV>(depth, a_panel, pb + j * depth, c + i * ldc + j, ldc, mr, nr, alpha, beta);
+      if (mr == MR && nr == kNR) {
+        micro_tile<Ops, MR, NV, MR, NV>(depth, a_panel, pb + j * depth, c + i * ldc + j, ldc, mr, nr, alpha, beta);
+      } else {
+        edge_tile<Ops, MR, NV, MStep>(depth, a_panel, pb + j * depth, c + i * ldc + j, ldc, mr, nr, alpha, beta);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Direct (unpacked) kernel: A(i, p) = a[i * a_rs + p * a_cs], B row p at b + p * ldb. Exactly MU rows
+// (no padding to read past A) and NU vectors, the last one clipped by a lane mask on load and store,
+// so nothing outside A, B or C is touched. Row offsets sit in registers: one pointer walks A along
+// k and each broadcast is base + offset, whatever the storage order of A.
+template <class Ops, int MU, int NU>
+void direct_tile(int64_t depth, const typename Ops::T* __restrict a, int64_t a_rs, int64_t a_cs,
+                 const typename Ops::T* __restrict b, int64_t ldb, typename Ops::T* __restrict c, int64_t ldc,
+                 int64_t nr, typename Ops::T alpha, typename Ops::T beta) {
+  using T = typename Ops::T;
+  using V = typename Ops::V;
+  using M = typename Ops::M;
+  constexpr int kL = Ops::kLanes;
+  M mask[NU];
+#pragma GCC unroll 4
+  for (int v = 0; v < NU; ++v) mask[v] = Ops::first_lanes(nr - v * kL);
+  int64_t off[MU];
+#pragma GCC unroll 8
+  for (int i = 0; i < MU; ++i) off[i] = i * a_rs;
+
+  V acc[MU][NU];
+#pragma GCC unroll 8
+  for (int i = 0; i < MU; ++i) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NU; ++v) acc[i][v] = Ops::zero();
+  }
+  for (int64_t p = 0; p < depth; ++p) {
+    V bv[NU];
+#pragma GCC unroll 4
+    for (int v = 0; v < NU; ++v) bv[v] = Ops::maskz_loadu(mask[v], b + v * kL);
+#pragma GCC unroll 8
+    for (int i = 0; i < MU; ++i) {
+      const V x = Ops::set1(a[off[i]]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NU; ++v) acc[i][v] = Ops::fmadd(x, bv[v], acc[i][v]);
+    }
+    a += a_cs;
+    b += ldb;
+  }
+
+  const V va = Ops::set1(alpha);
+  const V vb = Ops::set1(beta);
+#pragma GCC unroll 8
+  for (int i = 0; i < MU; ++i) {
+    T* row = c + i * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NU; ++v) {
+      V r = Ops::mul(acc[i][v], va);
+      if (beta != T(0)) r = Ops::fmadd(Ops::maskz_loadu(mask[v], row + v * kL), vb, r);
+      Ops::mask_storeu(row + v * kL, mask[v], r);
+    }
+  }
+}
+
+template <class Ops, int MU, int NU, int NV>
+void direct_tile_n(int64_t nu, int64_t depth, const typename Ops::T* a, int64_t a_rs, int64_t a_cs,
+                   const typename Ops::T* b, int64_t ldb, typename Ops::T* c, int64_t ldc, int64_t nr,
+                   typename Ops::T alpha, typename Ops::T beta) {
+  if constexpr (NU < NV) {
+    if (nu > NU) {
+      direct_tile_n<Ops, MU, NU + 1, NV>(nu, depth, a, a_rs, a_cs, b, ldb, c, ldc, nr, alpha, beta);
+      return;
+    }
+  }
+  direct_tile<Ops, MU, NU>(depth, a, a_rs, a_cs, b, ldb, c, ldc, nr, alpha, beta);
+}
+
+template <class Ops, int MU, int MR, int NV>
+void direct_tile_mn(int64_t mu, int64_t nu, int64_t depth, const typename Ops::T* a, int64_t a_rs, int64_t a_cs,
+                    const typename Ops::T* b, int64_t ldb, typename Ops::T* c, int64_t ldc, int64_t nr,
+                    typename Ops::T alpha, typename Ops::T beta) {
+  if constexpr (MU < MR) {
+    if (mu > MU) {
+      direct_tile_mn<Ops, MU + 1, MR, NV>(mu, nu, depth, a, a_rs, a_cs, b, ldb, c, ldc, nr, alpha, beta);
+      return;
+    }
+  }
+  direct_tile_n<Ops, MU, 1, NV>(nu, depth, a, a_rs, a_cs, b, ldb, c, ldc, nr, alpha, beta);
+}
+
+template <class Ops, int MR, int NV>
+void direct(int64_t m, int64_t n, int64_t k, typename Ops::T alpha, const typename Ops::T* a, int64_t a_rs,
+            int64_t a_cs, const typename Ops::T* b, int64_t ldb, typename Ops::T beta, typename Ops::T* c,
+            int64_t ldc) {
+  using T = typename Ops::T;
+  constexpr int64_t kNR = NV * Ops::kLanes;
+  // k is cut into equal blocks of at most kDirectKc: a column panel then spans a bounded set of B
+  // rows (each possibly on its own page when ldb is large), which keeps TLB and L1/L2 reuse; the
+  // cut depends on k only. Inside a block, column panels are outside so that the kc x NR slice of
+  // B is reused by every row tile.
+  const int64_t k_blocks = (k + kDirectKc - 1) / kDirectKc;
+  const int64_t kc = (k + k_blocks - 1) / k_blocks;
+  for (int64_t pc = 0; pc < k; pc += kc) {
+    const int64_t depth = k - pc < kc ? k - pc : kc;
+    const T beta_here = pc == 0 ? beta : T(1);
+    for (int64_t j = 0; j < n; j += kNR) {
+      const int64_t nr = n - j < kNR ? n - j : kNR;
+      const int64_t nu = (nr + Ops::kLanes - 1) / Ops::kLanes;
+      for (int64_t i = 0; i < m; i += MR) {
+        const int64_t mr = m - i < MR ? m - i : MR;
+        direct_tile_mn<Ops, 1, MR, NV>(mr, nu, depth, a + i * a_rs + pc * a_cs, a_rs, a_cs, b + pc * ldb + j, ldb,
+                                       c + i * ldc + j, ldc, nr, alpha, beta_here);
+      }
     }
   }
 }
@@ -293,19 +434,27 @@ void pack_b(bool trans, const typename Ops::T* b, int64_t ldb, int64_t depth, in
   }
 }
 
+// Register tiles and the row granularity of their edge instances.
 constexpr int kMrF32 = 12;
 constexpr int kNvF32 = 2;
+constexpr int kMStepF32 = 4;
 constexpr int kMrF64 = 6;
 constexpr int kNvF64 = 4;
+constexpr int kMStepF64 = 2;
+// Direct kernel: 6 rows keep the row offsets in general registers; 4 vectors give 24 accumulators.
+constexpr int kDirectMr = 6;
+constexpr int kDirectNv = 4;
 
 }  // namespace
 
 // kc: A micro-panel (mr x kc) in L1 next to a streaming B row; nc: the kc x nc B block in half of
 // a 1 MB L2 (Zen 4/5); mc: the shared A block, bounded to keep the buffer a few MB.
 extern const GemmKernels<float> kGemmF32 = {
-    kMrF32, kNvF32 * 16, 480, 1536, 256, &pack_a<F32, kMrF32>, &pack_b<F32, kNvF32 * 16>, &macro_kernel<F32, kMrF32, kNvF32>};
+    kMrF32, kNvF32 * 16, 480, 1536, 256, &pack_a<F32, kMrF32>, &pack_b<F32, kNvF32 * 16>, &macro_kernel<F32, kMrF32, kNvF32, kMStepF32>,
+    &direct<F32, kDirectMr, kDirectNv>, kDirectMr, kDirectNv * 16};
 extern const GemmKernels<double> kGemmF64 = {
-    kMrF64, kNvF64 * 8, 384, 768, 128, &pack_a<F64, kMrF64>, &pack_b<F64, kNvF64 * 8>, &macro_kernel<F64, kMrF64, kNvF64>};
+    kMrF64, kNvF64 * 8, 384, 768, 128, &pack_a<F64, kMrF64>, &pack_b<F64, kNvF64 * 8>, &macro_kernel<F64, kMrF64, kNvF64, kMStepF64>,
+    &direct<F64, kDirectMr, kDirectNv>, kDirectMr, kDirectNv * 8};
 
 }  // namespace avx512
 }  // namespace simd

@@ -29,9 +29,10 @@ struct GemmKernels {
   // Register tile: the micro-kernel updates an mr x nr block of C per call.
   int mr;
   int nr;
-  // Cache blocks (see gemm.cc): kc is the depth of one rank-kc update; mc rows of packed A are
-  // shared by all threads (L3); nc columns of packed B stay in one core's L2. mc % mr == 0 and
-  // nc % nr == 0.
+  // Cache blocks (see gemm.cc): kc is the depth of one rank-kc update (an A micro-panel, mr x kc,
+  // stays in L1); mc bounds the rows of one outer block (each thread packs its share of them,
+  // the "L3" block); nc columns of packed B (kc x nc) stay in one core's L2.
+  // mc % mr == 0 and nc % nr == 0.
   int kc;
   int mc;
   int nc;
@@ -46,6 +47,15 @@ struct GemmKernels {
   // panels for these columns. beta == 0 writes C without reading it, so NaN in C does not leak.
   void (*macro_kernel)(int64_t rows, int64_t cols, int64_t depth, T alpha, const T* packed_a, const T* packed_b,
                        T beta, T* c, int64_t ldc);
+  // Unpacked product for small and thin shapes: C[0:m, 0:n] = alpha * A * B + beta * C with
+  // A(i, p) = a[i * a_rs + p * a_cs] (either storage order) and B(p, j) = b[p * ldb + j] (rows
+  // contiguous). Register-tiled like the packed kernel but reads A and B in place: no packing
+  // buffers, no k blocking; meant for products whose B (k x n) or A block stays in L1/L2.
+  void (*direct)(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs, int64_t a_cs, const T* b,
+                 int64_t ldb, T beta, T* c, int64_t ldc);
+  // Rows and columns of the direct kernel's register tile.
+  int direct_mr;
+  int direct_nr;
 };
 
 // The table for `isa` (defined in linalg/gemm.cc, a baseline file; callers pass active_isa()).

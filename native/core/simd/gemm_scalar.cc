@@ -60,6 +60,35 @@ void macro_kernel(int64_t rows, int64_t cols, int64_t depth, T alpha, const T* p
   }
 }
 
+// Unpacked product, same register tile: A(i, p) = a[i * a_rs + p * a_cs], B row p at b + p * ldb.
+template <class T>
+void direct(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t a_rs, int64_t a_cs, const T* b,
+            int64_t ldb, T beta, T* c, int64_t ldc) {
+  for (int64_t j0 = 0; j0 < n; j0 += kNr) {
+    const int64_t nr = n - j0 < kNr ? n - j0 : kNr;
+    for (int64_t i0 = 0; i0 < m; i0 += kMr) {
+      const int64_t mr = m - i0 < kMr ? m - i0 : kMr;
+      T acc[kMr][kNr] = {};
+      for (int64_t p = 0; p < k; ++p) {
+        const T* b_row = b + p * ldb + j0;
+        for (int64_t i = 0; i < mr; ++i) {
+          const T x = a[(i0 + i) * a_rs + p * a_cs];
+          EK_NO_VECTORIZE
+          for (int64_t j = 0; j < nr; ++j) acc[i][j] += x * b_row[j];
+        }
+      }
+      for (int64_t i = 0; i < mr; ++i) {
+        T* row = c + (i0 + i) * ldc + j0;
+        EK_NO_VECTORIZE
+        for (int64_t j = 0; j < nr; ++j) {
+          const T r = alpha * acc[i][j];
+          row[j] = beta == T(0) ? r : beta * row[j] + r;
+        }
+      }
+    }
+  }
+}
+
 // dst[p * R + r] = element (r, p) of a panel whose element (r, p) sits at src[r * rs + p * ps];
 // rows r >= width are zero. One routine serves both the copy and the transposed cases.
 template <class T>
@@ -98,9 +127,9 @@ void pack_b(bool trans, const T* b, int64_t ldb, int64_t depth, int64_t cols, T*
 }  // namespace
 
 extern const GemmKernels<float> kGemmF32 = {kMr, kNr, 256, 512, 256, &pack_a<float>, &pack_b<float>,
-                                            &macro_kernel<float>};
+                                            &macro_kernel<float>, &direct<float>, kMr, kNr};
 extern const GemmKernels<double> kGemmF64 = {kMr, kNr, 256, 512, 256, &pack_a<double>, &pack_b<double>,
-                                             &macro_kernel<double>};
+                                             &macro_kernel<double>, &direct<double>, kMr, kNr};
 
 }  // namespace scalar
 }  // namespace simd

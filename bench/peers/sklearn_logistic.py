@@ -1,0 +1,53 @@
+"""Peer for bench/linear.mjs: scikit-learn's LogisticRegression(solver='lbfgs'), JSON lines on stdin.
+
+request {"x": "/tmp/....f64", "y": "/tmp/....f64", "rows": n, "cols": d, "C": 1.0, "tol": 1e-4,
+         "maxIter": 100, "threads": 2}
+-> {"seconds": fit time, "logLoss": mean training log-loss, "nIter": iterations}
+
+X is read with numpy.fromfile (row-major float64, the same bytes ours fits on) and cached by path.
+`threads` caps the BLAS pool (threadpoolctl); scikit-learn 1.2's loss itself runs on one thread.
+`--probe` prints the versions and exits (non-zero when scikit-learn is missing).
+"""
+import json
+import sys
+import time
+import warnings
+
+import numpy as np
+
+
+def main():
+    import sklearn
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    if "--probe" in sys.argv:
+        blas = next((p for p in threadpool_info() if p.get("user_api") == "blas"), {})
+        print("scikit-learn %s, numpy %s, %s %s" % (sklearn.__version__, np.__version__, blas.get("internal_api", "?"), blas.get("version", "")))
+        return
+    warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter is part of the comparison
+    cache = {}
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            key = (req["x"], req["y"])
+            if key not in cache:
+                cache.clear()
+                X = np.fromfile(req["x"], dtype=np.float64).reshape(req["rows"], req["cols"])
+                y = np.fromfile(req["y"], dtype=np.float64)
+                cache[key] = (X, y)
+            X, y = cache[key]
+            with threadpool_limits(limits=req["threads"], user_api="blas"):
+                model = LogisticRegression(C=req["C"], tol=req["tol"], max_iter=req["maxIter"])
+                t0 = time.perf_counter()
+                model.fit(X, y)
+                seconds = time.perf_counter() - t0
+            loss = log_loss(y, model.predict_proba(X))
+            print(json.dumps({"seconds": seconds, "logLoss": loss, "nIter": int(model.n_iter_[0])}), flush=True)
+        except Exception as exc:  # report, keep serving
+            print(json.dumps({"error": repr(exc)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

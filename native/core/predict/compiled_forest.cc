@@ -1,0 +1,148 @@
+#include "compiled_forest.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "../errors.h"
+#include "../parallel/parallel_for.h"
+
+namespace ensemblekit {
+
+CompiledForest::CompiledForest(int num_features, std::vector<double> base_score, OutputTransform transform)
+    : num_features_(num_features), base_score_(std::move(base_score)), transform_(transform) {
+  if (num_features < 0) throw InvalidInput("Expected a non-negative feature count for a forest");
+  if (base_score_.empty()) throw InvalidInput("Expected at least one output group for a forest");
+}
+
+void CompiledForest::add_tree(const Tree& tree, int group) {
+  if (group < 0 || group >= num_groups()) {
+    throw InvalidInput("Expected a tree group in [0, " + std::to_string(num_groups()) + ") but received " +
+                       std::to_string(group));
+  }
+  const size_t root = nodes_.size();
+  if (root + static_cast<size_t>(tree.num_nodes()) >= (size_t{1} << 32)) throw InvalidInput("Forest too large");
+  // Depth-first preorder with an explicit stack: the left child lands right after its parent, the
+  // right child's index is patched in when it is emitted.
+  struct Item {
+    int node;
+    int64_t parent_slot;  // compiled index whose `right` points here, -1 for the left/root path
+  };
+  std::vector<Item> stack{{0, -1}};
+  int emitted = 0;
+  while (!stack.empty()) {
+    const Item it = stack.back();
+    stack.pop_back();
+    if (it.node < 0 || it.node >= tree.num_nodes() || ++emitted > tree.num_nodes()) {
+      throw InvalidInput("Expected a well-formed tree (each node reached once)");
+    }
+    const TreeNode& tn = tree.node(it.node);
+    const uint32_t here = static_cast<uint32_t>(nodes_.size());
+    if (it.parent_slot >= 0) nodes_[static_cast<size_t>(it.parent_slot)].right = here;
+    Node n{};
+    if (tn.is_leaf()) {
+      n.value = tn.value;
+      n.word = kLeafBit;
+      n.right = 0;
+      nodes_.push_back(n);
+      continue;
+    }
+    if (tn.feature < 0 || tn.feature >= num_features_) {
+      throw InvalidInput("Expected split features in [0, " + std::to_string(num_features_) + ") but received " +
+                         std::to_string(tn.feature));
+    }
+    n.word = static_cast<uint32_t>(tn.feature) | (tn.default_left ? kDefaultLeftBit : 0u);
+    if (tn.split_type == SplitType::kCategorical) {
+      const CategorySet& set = tree.category_sets().at(static_cast<size_t>(tn.category_set));
+      const uint32_t loc[2] = {static_cast<uint32_t>(category_bits_.size()),
+                               static_cast<uint32_t>(set.categories.size())};
+      category_bits_.insert(category_bits_.end(), set.categories.begin(), set.categories.end());
+      std::memcpy(&n.value, loc, sizeof(loc));
+      n.word |= kCategoricalBit;
+    } else {
+      n.value = tn.threshold;
+    }
+    nodes_.push_back(n);
+    // Right pushed first so the left subtree is emitted immediately after this node.
+    stack.push_back(Item{tn.right, static_cast<int64_t>(here)});
+    stack.push_back(Item{tn.left, -1});
+  }
+  tree_roots_.push_back(static_cast<uint32_t>(root));
+  tree_groups_.push_back(group);
+}
+
+template <class T>
+void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tree_end) const {
+  const int g = num_groups();
+  const int64_t stride = num_features_;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int k = 0; k < g; ++k) out[r * g + k] = base_score_[static_cast<size_t>(k)];
+  }
+  const Node* base = nodes_.data();
+  for (int t = 0; t < tree_end; ++t) {
+    const uint32_t root = tree_roots_[static_cast<size_t>(t)];
+    double* o = out + tree_groups_[static_cast<size_t>(t)];
+    if (base[root].word & kLeafBit) {
+      const double v = base[root].value;
+      for (int64_t r = 0; r < rows; ++r) o[r * g] += v;
+      continue;
+    }
+    for (int64_t r = 0; r < rows; ++r) o[r * g] += base[leaf_of(root, x + r * stride)].value;
+  }
+}
+
+void CompiledForest::predict_raw(const DenseMatrix& x, double* out, int n_threads, int tree_end) const {
+  validate_matrix(x, "X");
+  if (x.cols != num_features_) {
+    throw InvalidInput("Expected " + std::to_string(num_features_) + " columns for X (as in training) but received " +
+                       std::to_string(x.cols));
+  }
+  const int end = resolve_end(tree_end);
+  const int g = num_groups();
+  // Small inputs stay on the calling thread: a team wake-up costs more than a few hundred walks.
+  const int64_t work = x.rows * std::max(1, end);
+  const int threads = work < 4096 ? 1 : n_threads;
+  visit_dtype(x.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T* data = x.typed<T>();
+    parallel_blocks(x.rows, kBlockRows, threads, [&](int64_t lo, int64_t hi, int64_t) {
+      predict_block(data + lo * x.cols, hi - lo, out + lo * g, end);
+    });
+  });
+}
+
+void CompiledForest::predict(const DenseMatrix& x, double* out, int n_threads, int tree_end) const {
+  predict_raw(x, out, n_threads, tree_end);
+  apply_transform(out, x.rows);
+}
+
+void CompiledForest::apply_transform(double* out, int64_t rows) const {
+  const int g = num_groups();
+  const int64_t n = rows * g;
+  switch (transform_) {
+    case OutputTransform::kIdentity:
+      return;
+    case OutputTransform::kSigmoid:
+      for (int64_t i = 0; i < n; ++i) out[i] = 1.0 / (1.0 + std::exp(-out[i]));
+      return;
+    case OutputTransform::kExp:
+      for (int64_t i = 0; i < n; ++i) out[i] = std::exp(out[i]);
+      return;
+    case OutputTransform::kSoftmax:
+      for (int64_t r = 0; r < rows; ++r) {
+        double* o = out + r * g;
+        double m = o[0];
+        for (int k = 1; k < g; ++k) m = std::max(m, o[k]);
+        double s = 0.0;
+        for (int k = 0; k < g; ++k) {
+          o[k] = std::exp(o[k] - m);
+          s += o[k];
+        }
+        for (int k = 0; k < g; ++k) o[k] /= s;
+      }
+      return;
+  }
+}
+
+}  // namespace ensemblekit

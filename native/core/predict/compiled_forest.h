@@ -1,0 +1,151 @@
+// The compiled forest: the one layout every tree model predicts through (GBDT here; random forests
+// and imported XGBoost/LightGBM models compile into it too; serialization writes it; fusion merges
+// it). Flat and cache-friendly, in the spirit of XGBoost's block predictor and Treelite:
+//
+//  - all trees' nodes in one array of 16-byte nodes, each tree contiguous in depth-first preorder so
+//    the left child is always the next node (only the right child's index is stored) and a walk
+//    that goes left touches the same or the next cache line;
+//  - a node is {value, word, right}: value is the numerical threshold (double, raw units; x <= value
+//    goes left) or, on a leaf, the leaf output stored inline (no second indirection at the end of a
+//    walk); word packs the feature index with three flag bits (leaf, default-left, categorical);
+//  - output groups: tree t adds to output column tree_group(t) (num_class trees per boosting round),
+//    on top of base_score(group);
+//  - batch prediction runs blocks of kBlockRows rows against one tree at a time, so the tree's nodes
+//    stay in L1/L2 while the block's rows (kBlockRows x features) stay in L1; blocks run in parallel
+//    and each row's sum is taken in tree order, so results do not depend on the thread count.
+//
+// NaN takes the node's default side. float32 input is widened to double before the compare, which
+// is exact, so float32 and float64 inputs of the same values give the same leaves.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "../data/matrix_view.h"
+#include "../tree/tree.h"
+
+namespace ensemblekit {
+
+// How raw margins become predictions.
+enum class OutputTransform : uint8_t {
+  kIdentity = 0,  // regression
+  kSigmoid = 1,   // binary: probability of the positive class
+  kSoftmax = 2,   // multiclass: probabilities over the output groups
+  kExp = 3,       // log-link regression (Poisson): the mean
+};
+
+class CompiledForest {
+ public:
+  struct Node {
+    // Numerical split: threshold. Leaf: output. Categorical split: bitset location (offset, words)
+    // packed by memcpy.
+    double value;
+    uint32_t word;
+    uint32_t right;  // index in nodes() of the right child (left child = this index + 1)
+  };
+  static constexpr uint32_t kLeafBit = 1u << 31;
+  static constexpr uint32_t kDefaultLeftBit = 1u << 30;
+  static constexpr uint32_t kCategoricalBit = 1u << 29;
+  static constexpr uint32_t kFeatureMask = kCategoricalBit - 1;
+  static constexpr int64_t kBlockRows = 64;
+
+  CompiledForest() = default;
+  // An empty forest: predicts base_score (one entry per output group).
+  CompiledForest(int num_features, std::vector<double> base_score, OutputTransform transform);
+
+  // Appends a tree adding to output column `group`. Throws InvalidInput for a feature index outside
+  // [0, num_features) or a malformed tree.
+  void add_tree(const Tree& tree, int group);
+
+  int num_features() const { return num_features_; }
+  int num_groups() const { return static_cast<int>(base_score_.size()); }
+  int num_trees() const { return static_cast<int>(tree_roots_.size()); }
+  const std::vector<double>& base_score() const { return base_score_; }
+  OutputTransform transform() const { return transform_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+  const std::vector<uint32_t>& tree_roots() const { return tree_roots_; }
+  const std::vector<int32_t>& tree_groups() const { return tree_groups_; }
+  int tree_group(int t) const { return tree_groups_[static_cast<size_t>(t)]; }
+
+  // Raw margins, out[rows x num_groups] row-major, using trees [0, tree_end) (tree_end < 0: all).
+  // Throws InvalidInput when x's column count is not num_features().
+  void predict_raw(const DenseMatrix& x, double* out, int n_threads = 0, int tree_end = -1) const;
+  // Transformed predictions (transform() applied to the raw margins), same shape.
+  void predict(const DenseMatrix& x, double* out, int n_threads = 0, int tree_end = -1) const;
+
+  // One row, no allocation: out[num_groups] raw margins / transformed outputs. x holds
+  // num_features() values.
+  template <class T>
+  void predict_row_raw(const T* x, double* out, int tree_end = -1) const;
+  template <class T>
+  void predict_row(const T* x, double* out, int tree_end = -1) const {
+    predict_row_raw(x, out, tree_end);
+    apply_transform(out, 1);
+  }
+
+  // Applies transform() in place to rows x num_groups raw margins.
+  void apply_transform(double* out, int64_t rows) const;
+
+  // The leaf output tree t gives row x (the reference for tests and for per-tree contributions).
+  template <class T>
+  double tree_output(int t, const T* x) const {
+    return nodes_[static_cast<size_t>(leaf_of(tree_roots_[static_cast<size_t>(t)], x))].value;
+  }
+
+ private:
+  template <class T>
+  uint32_t leaf_of(uint32_t root, const T* x) const;
+  template <class T>
+  void predict_block(const T* x, int64_t rows, double* out, int tree_end) const;
+
+  int resolve_end(int tree_end) const {
+    return tree_end < 0 || tree_end > num_trees() ? num_trees() : tree_end;
+  }
+
+  int num_features_ = 0;
+  std::vector<double> base_score_;
+  OutputTransform transform_ = OutputTransform::kIdentity;
+  std::vector<Node> nodes_;
+  std::vector<uint32_t> tree_roots_;
+  std::vector<int32_t> tree_groups_;
+  std::vector<uint32_t> category_bits_;  // bitsets of categorical nodes
+};
+
+template <class T>
+inline uint32_t CompiledForest::leaf_of(uint32_t root, const T* x) const {
+  const Node* base = nodes_.data();
+  uint32_t i = root;
+  for (;;) {
+    const Node& n = base[i];
+    const uint32_t w = n.word;
+    if (w & kLeafBit) return i;
+    const double v = static_cast<double>(x[w & kFeatureMask]);
+    bool left;
+    if (!(w & kCategoricalBit)) {
+      // NaN fails the compare; it then takes the default side.
+      left = (v <= n.value) | ((v != v) & ((w & kDefaultLeftBit) != 0));
+    } else if (v != v) {
+      left = (w & kDefaultLeftBit) != 0;
+    } else {
+      uint32_t loc[2];
+      static_assert(sizeof(loc) == sizeof(double), "bitset location packs into the value slot");
+      std::memcpy(loc, &n.value, sizeof(loc));
+      left = v >= 0.0 && v < 32.0 * loc[1] && v == static_cast<double>(static_cast<int64_t>(v)) &&
+             ((category_bits_[loc[0] + (static_cast<uint32_t>(v) >> 5)] >> (static_cast<uint32_t>(v) & 31)) & 1u);
+    }
+    i = left ? i + 1 : n.right;
+  }
+}
+
+template <class T>
+void CompiledForest::predict_row_raw(const T* x, double* out, int tree_end) const {
+  const int g = num_groups();
+  for (int k = 0; k < g; ++k) out[k] = base_score_[static_cast<size_t>(k)];
+  const int end = resolve_end(tree_end);
+  for (int t = 0; t < end; ++t) {
+    out[tree_groups_[static_cast<size_t>(t)]] += nodes_[leaf_of(tree_roots_[static_cast<size_t>(t)], x)].value;
+  }
+}
+
+}  // namespace ensemblekit
