@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { estimatorFromJSON } from '../../lib/core/estimator.js';
 import { Matrix } from '../../lib/core/matrix.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const sk: any = JSON.parse(readFileSync(new URL('../fixtures/sklearn_linear.json', import.meta.url), 'utf8'));
 
 /**

@@ -64,6 +64,7 @@ TreeConfig GbdtConfig::tree_config() const {
   t.split.max_delta_step = max_delta_step;
   t.colsample_bynode = colsample_bynode;
   t.quantized_gradients = quantized_gradients;
+  t.histogram_pool_bytes = histogram_pool_bytes;
   t.n_threads = n_threads;
   return t;
 }

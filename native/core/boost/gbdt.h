@@ -41,6 +41,8 @@ struct GbdtConfig {
   double colsample_bynode = 1.0;
   // Histograms from 8-bit quantized gradients (see tree/histogram.h); leaf outputs stay exact.
   bool quantized_gradients = false;
+  // Memory cap for node histograms (LightGBM's histogram_pool_size); <= 0: 1 GiB.
+  int64_t histogram_pool_bytes = 0;
   uint64_t seed = 0;
   int n_threads = 0;
   ObjectiveConfig objective;

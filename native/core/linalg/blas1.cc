@@ -1,7 +1,7 @@
 #include "blas1.h"
 
+#include <algorithm>
 #include <string>
-#include <vector>
 
 #include "../errors.h"
 #include "../parallel/parallel_for.h"
@@ -15,8 +15,10 @@ namespace simd {
 template <>
 const Blas1Kernels<float>& blas1_kernels<float>(Isa isa) {
 #ifdef ENSEMBLEKIT_HAVE_X86_KERNELS
+#ifdef ENSEMBLEKIT_HAVE_AVX512
   if (isa == Isa::kAvx512) return avx512::kBlas1F32;
-  if (isa == Isa::kAvx2) return avx2::kBlas1F32;
+#endif
+  if (isa >= Isa::kAvx2) return avx2::kBlas1F32;
 #endif
   (void)isa;
   return scalar::kBlas1F32;
@@ -25,8 +27,10 @@ const Blas1Kernels<float>& blas1_kernels<float>(Isa isa) {
 template <>
 const Blas1Kernels<double>& blas1_kernels<double>(Isa isa) {
 #ifdef ENSEMBLEKIT_HAVE_X86_KERNELS
+#ifdef ENSEMBLEKIT_HAVE_AVX512
   if (isa == Isa::kAvx512) return avx512::kBlas1F64;
-  if (isa == Isa::kAvx2) return avx2::kBlas1F64;
+#endif
+  if (isa >= Isa::kAvx2) return avx2::kBlas1F64;
 #endif
   (void)isa;
   return scalar::kBlas1F64;
@@ -38,10 +42,14 @@ namespace linalg {
 
 namespace {
 
-// Below this many multiply-adds a gemv runs on the calling thread: waking a team costs a few us.
-constexpr int64_t kGemvParallelWork = int64_t(1) << 17;
-// op(A) = A: rows per parallel block, sized so a block is ~32K elements of A.
-constexpr int64_t kGemvRowElements = int64_t(1) << 15;
+// Below this many elements of A a gemv runs on the calling thread: it takes well under 100 us at
+// memory speed, while waking a team costs microseconds (milliseconds when the cores are busy).
+constexpr int64_t kGemvParallelWork = int64_t(1) << 20;
+// op(A) = A: rows per parallel block, sized so a block is ~64K elements of A (a multiple of 4, the
+// rows per pass of dot_rows).
+constexpr int64_t kGemvRowElements = int64_t(1) << 16;
+// op(A) = A: rows whose dots are buffered before the alpha / beta update.
+constexpr int64_t kGemvRowBatch = 256;
 // op(A) = A^T: y is split into chunks of this many columns; the chunk's partial sums stay in L1
 // while the rows of A stream past. Fixed, so the split never depends on the thread count.
 constexpr int64_t kGemvColumnChunk = 2048;
@@ -83,12 +91,17 @@ void gemv(Trans trans_a, int64_t m, int64_t n, T alpha, const T* a, int64_t lda,
   const int threads = m * n < kGemvParallelWork ? 1 : resolve_threads(n_threads);
 
   if (!trans) {
-    // One dot per row; rows are independent, so any row split gives the same bits.
-    const int64_t grain = kGemvRowElements / n > 0 ? kGemvRowElements / n : 1;
+    // One dot per row, four rows per pass; rows are independent, so any row split gives the same bits.
+    const int64_t grain = std::max<int64_t>(1, kGemvRowElements / n / 4) * 4;
     parallel_blocks(m, grain, threads, [&](int64_t lo, int64_t hi, int64_t) {
-      for (int64_t i = lo; i < hi; ++i) {
-        const T s = alpha * k.dot(n, a + i * lda, x);
-        y[i] = beta == T(0) ? s : s + beta * y[i];
+      T sums[kGemvRowBatch];
+      for (int64_t i0 = lo; i0 < hi; i0 += kGemvRowBatch) {
+        const int64_t rows = std::min(kGemvRowBatch, hi - i0);
+        k.dot_rows(rows, n, a + i0 * lda, lda, x, sums);
+        for (int64_t i = 0; i < rows; ++i) {
+          const T s = alpha * sums[i];
+          y[i0 + i] = beta == T(0) ? s : s + beta * y[i0 + i];
+        }
       }
     });
     return;
@@ -112,7 +125,7 @@ void gemv(Trans trans_a, int64_t m, int64_t n, T alpha, const T* a, int64_t lda,
     T partial[kGemvColumnChunk];
     const int64_t w = hi - lo;
     k.scale(w, T(0), partial);
-    for (int64_t i = 0; i < m; ++i) k.axpy(w, x[i], a + i * lda + lo, partial);
+    k.axpy_rows(m, w, a + lo, lda, x, partial);
     k.axpby(w, alpha, partial, beta, y + lo);
   });
 }

@@ -16,7 +16,6 @@
 #include "gemm.h"
 
 #include <algorithm>
-#include <cstdlib>  // DEVTUNE
 #include <cstddef>
 #include <new>
 #include <string>
@@ -35,8 +34,10 @@ namespace simd {
 template <>
 const GemmKernels<float>& gemm_kernels<float>(Isa isa) {
 #ifdef ENSEMBLEKIT_HAVE_X86_KERNELS
+#ifdef ENSEMBLEKIT_HAVE_AVX512
   if (isa == Isa::kAvx512) return avx512::kGemmF32;
-  if (isa == Isa::kAvx2) return avx2::kGemmF32;
+#endif
+  if (isa >= Isa::kAvx2) return avx2::kGemmF32;
 #endif
   (void)isa;
   return scalar::kGemmF32;
@@ -45,8 +46,10 @@ const GemmKernels<float>& gemm_kernels<float>(Isa isa) {
 template <>
 const GemmKernels<double>& gemm_kernels<double>(Isa isa) {
 #ifdef ENSEMBLEKIT_HAVE_X86_KERNELS
+#ifdef ENSEMBLEKIT_HAVE_AVX512
   if (isa == Isa::kAvx512) return avx512::kGemmF64;
-  if (isa == Isa::kAvx2) return avx2::kGemmF64;
+#endif
+  if (isa >= Isa::kAvx2) return avx2::kGemmF64;
 #endif
   (void)isa;
   return scalar::kGemmF64;
@@ -266,13 +269,9 @@ Grid choose_grid(int threads, int64_t row_panels, int64_t col_panels, int64_t mr
 }
 
 template <class T>
-void gemm_blocked(const simd::GemmKernels<T>& g0, bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha,
+void gemm_blocked(const simd::GemmKernels<T>& g, bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha,
                   const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc, int threads,
                   const WorkControl& control) {
-  simd::GemmKernels<T> g = g0;  // DEVTUNE
-  if (const char* e = std::getenv("EK_KC")) g.kc = std::atoi(e);  // DEVTUNE
-  if (const char* e = std::getenv("EK_MC")) g.mc = std::atoi(e) / g.mr * g.mr;  // DEVTUNE
-  if (const char* e = std::getenv("EK_NC")) g.nc = std::atoi(e) / g.nr * g.nr;  // DEVTUNE
   const int64_t mr = g.mr;
   const int64_t nr = g.nr;
   // Equal-depth k blocks (k = kc + 10 gives two halves, not a sliver); the split depends on k and
@@ -368,8 +367,7 @@ void gemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, T alpha
   const bool b_small = static_cast<double>(k) * static_cast<double>(n) * sizeof(T) <= kThinBBytes;
   const bool direct = tb ? b_small && (small || n <= g.direct_nr)
                          : small || m <= kThinRows || (b_small && n <= g.direct_nr);
-  const double dev_small = std::getenv("EK_SMALL") ? std::atof(std::getenv("EK_SMALL")) : -1;  // DEVTUNE
-  if (dev_small >= 0 ? work <= dev_small : direct) {  // DEVTUNE
+  if (direct) {
     gemm_direct(g, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, control);
     return;
   }

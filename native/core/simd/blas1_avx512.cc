@@ -132,10 +132,97 @@ void scale(int64_t n, typename Ops::T beta, typename Ops::T* y) {
   }
 }
 
+// One row's dot as dot_rows computes it: two accumulators, masked tail into the first.
+template <class Ops>
+typename Ops::T dot_row(int64_t n, const typename Ops::T* a, const typename Ops::T* x) {
+  using V = typename Ops::V;
+  constexpr int kL = Ops::kLanes;
+  V s0 = Ops::zero(), s1 = Ops::zero();
+  int64_t j = 0;
+  for (; j + 2 * kL <= n; j += 2 * kL) {
+    s0 = Ops::fmadd(Ops::loadu(a + j), Ops::loadu(x + j), s0);
+    s1 = Ops::fmadd(Ops::loadu(a + j + kL), Ops::loadu(x + j + kL), s1);
+  }
+  for (; j < n; j += kL) {
+    const auto m = Ops::first_lanes(n - j);
+    s0 = Ops::fmadd(Ops::maskz_loadu(m, a + j), Ops::maskz_loadu(m, x + j), s0);
+  }
+  return Ops::reduce(Ops::add(s0, s1));
+}
+
+template <class Ops>
+void dot_rows(int64_t rows, int64_t n, const typename Ops::T* a, int64_t lda, const typename Ops::T* x,
+              typename Ops::T* out) {
+  using V = typename Ops::V;
+  constexpr int kL = Ops::kLanes;
+  int64_t i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const typename Ops::T* r0 = a + i * lda;
+    const typename Ops::T* r1 = r0 + lda;
+    const typename Ops::T* r2 = r1 + lda;
+    const typename Ops::T* r3 = r2 + lda;
+    V s00 = Ops::zero(), s01 = Ops::zero(), s10 = Ops::zero(), s11 = Ops::zero();
+    V s20 = Ops::zero(), s21 = Ops::zero(), s30 = Ops::zero(), s31 = Ops::zero();
+    int64_t j = 0;
+    for (; j + 2 * kL <= n; j += 2 * kL) {
+      const V x0 = Ops::loadu(x + j);
+      const V x1 = Ops::loadu(x + j + kL);
+      s00 = Ops::fmadd(Ops::loadu(r0 + j), x0, s00);
+      s01 = Ops::fmadd(Ops::loadu(r0 + j + kL), x1, s01);
+      s10 = Ops::fmadd(Ops::loadu(r1 + j), x0, s10);
+      s11 = Ops::fmadd(Ops::loadu(r1 + j + kL), x1, s11);
+      s20 = Ops::fmadd(Ops::loadu(r2 + j), x0, s20);
+      s21 = Ops::fmadd(Ops::loadu(r2 + j + kL), x1, s21);
+      s30 = Ops::fmadd(Ops::loadu(r3 + j), x0, s30);
+      s31 = Ops::fmadd(Ops::loadu(r3 + j + kL), x1, s31);
+    }
+    for (; j < n; j += kL) {
+      const auto m = Ops::first_lanes(n - j);
+      const V x0 = Ops::maskz_loadu(m, x + j);
+      s00 = Ops::fmadd(Ops::maskz_loadu(m, r0 + j), x0, s00);
+      s10 = Ops::fmadd(Ops::maskz_loadu(m, r1 + j), x0, s10);
+      s20 = Ops::fmadd(Ops::maskz_loadu(m, r2 + j), x0, s20);
+      s30 = Ops::fmadd(Ops::maskz_loadu(m, r3 + j), x0, s30);
+    }
+    out[i] = Ops::reduce(Ops::add(s00, s01));
+    out[i + 1] = Ops::reduce(Ops::add(s10, s11));
+    out[i + 2] = Ops::reduce(Ops::add(s20, s21));
+    out[i + 3] = Ops::reduce(Ops::add(s30, s31));
+  }
+  for (; i < rows; ++i) out[i] = dot_row<Ops>(n, a + i * lda, x);
+}
+
+template <class Ops>
+void axpy_rows(int64_t rows, int64_t n, const typename Ops::T* a, int64_t lda, const typename Ops::T* x,
+               typename Ops::T* y) {
+  using V = typename Ops::V;
+  constexpr int kL = Ops::kLanes;
+  int64_t i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const typename Ops::T* r0 = a + i * lda;
+    const typename Ops::T* r1 = r0 + lda;
+    const typename Ops::T* r2 = r1 + lda;
+    const typename Ops::T* r3 = r2 + lda;
+    const V x0 = Ops::set1(x[i]), x1 = Ops::set1(x[i + 1]), x2 = Ops::set1(x[i + 2]), x3 = Ops::set1(x[i + 3]);
+    for (int64_t j = 0; j < n; j += kL) {
+      const auto m = Ops::first_lanes(n - j);
+      V v = Ops::maskz_loadu(m, y + j);
+      v = Ops::fmadd(x0, Ops::maskz_loadu(m, r0 + j), v);
+      v = Ops::fmadd(x1, Ops::maskz_loadu(m, r1 + j), v);
+      v = Ops::fmadd(x2, Ops::maskz_loadu(m, r2 + j), v);
+      v = Ops::fmadd(x3, Ops::maskz_loadu(m, r3 + j), v);
+      Ops::mask_storeu(y + j, m, v);
+    }
+  }
+  for (; i < rows; ++i) axpy<Ops>(n, x[i], a + i * lda, y);
+}
+
 }  // namespace
 
-extern const Blas1Kernels<float> kBlas1F32 = {&dot<F32>, &axpy<F32>, &axpby<F32>, &scale<F32>};
-extern const Blas1Kernels<double> kBlas1F64 = {&dot<F64>, &axpy<F64>, &axpby<F64>, &scale<F64>};
+extern const Blas1Kernels<float> kBlas1F32 = {&dot<F32>,   &axpy<F32>,     &axpby<F32>,
+                                            &scale<F32>, &dot_rows<F32>, &axpy_rows<F32>};
+extern const Blas1Kernels<double> kBlas1F64 = {&dot<F64>,   &axpy<F64>,     &axpby<F64>,
+                                             &scale<F64>, &dot_rows<F64>, &axpy_rows<F64>};
 
 }  // namespace avx512
 }  // namespace simd

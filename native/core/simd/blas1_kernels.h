@@ -22,6 +22,13 @@ struct Blas1Kernels {
   void (*axpby)(int64_t n, T alpha, const T* x, T beta, T* y);
   // y = beta * y; beta == 0 writes zeros without reading y (NaN does not survive).
   void (*scale)(int64_t n, T beta, T* y);
+  // out[i] = sum_j a[i * lda + j] * x[j] for i < rows. Four rows per pass share the loads of x and
+  // give the memory system four streams; each row's sum is formed the same way whichever group it
+  // falls in.
+  void (*dot_rows)(int64_t rows, int64_t n, const T* a, int64_t lda, const T* x, T* out);
+  // y[j] += sum_i x[i] * a[i * lda + j] for j < n, one FMA per row in row order (the same
+  // arithmetic as row-by-row axpy), four rows per load / store of y.
+  void (*axpy_rows)(int64_t rows, int64_t n, const T* a, int64_t lda, const T* x, T* y);
 };
 
 // The table for `isa` (defined in linalg/blas1.cc, a baseline file; callers pass active_isa()).
@@ -33,7 +40,9 @@ extern const Blas1Kernels<float> kBlas1F32;
 extern const Blas1Kernels<double> kBlas1F64;
 }  // namespace scalar
 
-// The SIMD files exist only on x86-64 builds (their -m flags are x86 flags).
+// The SIMD files exist only on x86-64 builds (their -m flags are x86 flags). The AVX-512 tables are
+// used only when the build compiled those files and says so with ENSEMBLEKIT_HAVE_AVX512; without
+// it an AVX-512 CPU runs the AVX2 tables.
 #if defined(__x86_64__) || defined(_M_X64)
 #define ENSEMBLEKIT_HAVE_X86_KERNELS 1
 namespace avx2 {

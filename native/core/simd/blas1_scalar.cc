@@ -64,10 +64,23 @@ void scale(int64_t n, T beta, T* y) {
   }
 }
 
+// Same per-row accumulation as dot(), four rows at a time.
+template <class T>
+void dot_rows(int64_t rows, int64_t n, const T* a, int64_t lda, const T* x, T* out) {
+  for (int64_t i = 0; i < rows; ++i) out[i] = dot<T>(n, a + i * lda, x);
+}
+
+template <class T>
+void axpy_rows(int64_t rows, int64_t n, const T* a, int64_t lda, const T* x, T* y) {
+  for (int64_t i = 0; i < rows; ++i) axpy<T>(n, x[i], a + i * lda, y);
+}
+
 }  // namespace
 
-extern const Blas1Kernels<float> kBlas1F32 = {&dot<float>, &axpy<float>, &axpby<float>, &scale<float>};
-extern const Blas1Kernels<double> kBlas1F64 = {&dot<double>, &axpy<double>, &axpby<double>, &scale<double>};
+extern const Blas1Kernels<float> kBlas1F32 = {&dot<float>, &axpy<float>, &axpby<float>, &scale<float>,
+                                            &dot_rows<float>, &axpy_rows<float>};
+extern const Blas1Kernels<double> kBlas1F64 = {&dot<double>, &axpy<double>, &axpby<double>, &scale<double>,
+                                             &dot_rows<double>, &axpy_rows<double>};
 
 }  // namespace scalar
 }  // namespace simd

@@ -8,13 +8,14 @@
 // | vbroadcastss/sd ymm, m32/m64     | _mm256_set1_ps/pd                            | one A element to all lanes        |
 // | vmovaps/pd ymm                   | _mm256_load_ps/pd                            | aligned packed-B rows             |
 // | vmovups/pd ymm                   | _mm256_loadu/storeu_ps/pd                    | C tile, packing                   |
-// | vmaskmovps/pd                    | _mm256_maskload/maskstore_ps/pd              | packing edges (k tail, short rows) |
+// | vmaskmovps/pd                    | _mm256_maskload/maskstore_ps/pd              | packing edges, direct-kernel edges |
 // | vpcmpgtd / vpcmpgtq ymm          | _mm256_cmpgt_epi32/epi64                     | building those lane masks         |
 // | vunpck{l,h}ps/pd, vshufps, vperm2f128 | _mm256_unpack*, _mm256_shuffle_ps, _mm256_permute2f128 | 8x8 / 4x4 transposes in packing |
 // | prefetcht0                       | _mm_prefetch                                 | C tile before the k loop          |
 //
 // Register tiles (16 ymm): 6 x 16 floats / 6 x 8 doubles = 12 accumulators + 2 B vectors + one
-// broadcast. 12 independent FMA chains cover latency 4-5 x 2 pipes on Haswell..Zen.
+// broadcast, for both the packed and the direct kernel. 12 independent FMA chains cover latency
+// 4-5 x 2 pipes on Haswell..Zen. Edge tiles use smaller instances (fewer rows / vectors).
 #if defined(__x86_64__) || defined(_M_X64)
 
 #include <immintrin.h>

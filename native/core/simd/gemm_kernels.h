@@ -68,7 +68,9 @@ extern const GemmKernels<float> kGemmF32;
 extern const GemmKernels<double> kGemmF64;
 }  // namespace scalar
 
-// The SIMD files exist only on x86-64 builds (their -m flags are x86 flags).
+// The SIMD files exist only on x86-64 builds (their -m flags are x86 flags). The AVX-512 tables are
+// used only when the build compiled those files and says so with ENSEMBLEKIT_HAVE_AVX512; without
+// it an AVX-512 CPU runs the AVX2 tables.
 #if defined(__x86_64__) || defined(_M_X64)
 #define ENSEMBLEKIT_HAVE_X86_KERNELS 1
 namespace avx2 {

@@ -189,15 +189,32 @@ void HistogramBuilder::build(const GradPair* grads, const uint32_t* rows, int64_
   if (nfeat == 0) return;
   const int64_t total_bins = data_.total_bins();
   const bool quantized = grads == nullptr;
-  int64_t blocks = num_blocks(n);
-  if (quantized) blocks = std::max(blocks, (n + kMaxQuantBlockRows - 1) / kMaxQuantBlockRows);
-  const int64_t block_rows = n > 0 ? (n + blocks - 1) / blocks : 0;
   int threads = resolve_threads(n_threads);
   if (n * nfeat < kSerialUpdates) threads = 1;
+  int64_t blocks = num_blocks(n);
+  if (quantized) {
+    // Integer block sums are exact, so here the blocking may follow the thread count: one block per
+    // thread (row splits beat feature groups: each group would fetch every scattered row again),
+    // more only to keep every block under the field capacity.
+    blocks = std::max<int64_t>((n + kMaxQuantBlockRows - 1) / kMaxQuantBlockRows, std::min<int64_t>(threads, n));
+    blocks = std::max<int64_t>(blocks, 1);
+  }
+  const int64_t block_rows = n > 0 ? (n + blocks - 1) / blocks : 0;
   // Feature groups only when there are too few blocks to keep every thread busy (see the header).
+  // With few blocks, a block count that the threads do not divide leaves one thread idle for up to
+  // a block's time (5 blocks on 2 threads: 20%); splitting features into `threads / gcd` groups makes
+  // the task count a multiple of the thread count.
   int64_t groups = 1;
   if (threads > 1 && blocks < 2 * static_cast<int64_t>(threads)) {
     groups = std::min<int64_t>(nfeat, (2 * static_cast<int64_t>(threads) + blocks - 1) / blocks);
+  } else if (threads > 1 && blocks < 8 * static_cast<int64_t>(threads) && blocks % threads != 0) {
+    int64_t a = blocks, b = threads;
+    while (b != 0) {
+      const int64_t t = a % b;
+      a = b;
+      b = t;
+    }
+    groups = std::min<int64_t>(nfeat, threads / a);
   }
   const size_t need = static_cast<size_t>(blocks * total_bins * 4);
   if (scratch_.size() < need) scratch_.resize(need);

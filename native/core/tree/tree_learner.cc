@@ -13,12 +13,15 @@ namespace ensemblekit {
 namespace {
 
 // Below this many histogram bins to scan, split evaluation stays on the calling thread. A scan
-// costs ~2 ns a bin, so two children of 30 features (~15k bins) take ~30 us: less than what a
-// parallel region risks when a team thread is descheduled on a busy machine (measured: evaluation
-// 2.5x slower with 2 threads than with 1 at 4096).
+// costs ~2 ns a bin, so two children of 30 features (~15k bins) take ~30 us. Measured on 1M x 28,
+// 255 leaves: parallel scans of that size gained nothing on an idle machine and were 2.5x slower
+// on a busy one (a descheduled team thread stalls every region).
 constexpr int64_t kSerialScanBins = int64_t{1} << 17;
 // Rows per block of the "which features hold NaN" pass (and of the column-major copy).
 constexpr int64_t kMissingScanRows = 65536;
+// Default memory for node histograms (one per leaf with a pending split): beyond it, histograms of
+// pending leaves are evicted (see acquire_histogram). 255 leaves x 30 features need 44 MB.
+constexpr int64_t kHistogramPoolBytes = int64_t{1} << 30;
 // Largest column-major copy of the bins the learner makes (see row_partition.h for why it pays).
 constexpr int64_t kColumnCopyBytes = int64_t{2} << 30;
 // Rows transposed per tile: 64 rows x features bytes in, 64 bytes per feature out.
@@ -68,6 +71,9 @@ TreeLearner::TreeLearner(const BinnedDataset& data, const TreeConfig& config)
                        std::to_string(data.num_rows()));
   }
   const int64_t nf = data.num_features();
+  const int64_t pool_bytes = config.histogram_pool_bytes > 0 ? config.histogram_pool_bytes : kHistogramPoolBytes;
+  max_slots_ = std::max<int64_t>(
+      3, pool_bytes / std::max<int64_t>(1, data.total_bins() * static_cast<int64_t>(sizeof(GradStats))));
   usable_.resize(static_cast<size_t>(nf));
   for (int64_t f = 0; f < nf; ++f) {
     const BinMapper& m = data.mapper(f);
@@ -113,8 +119,32 @@ int TreeLearner::acquire_histogram() {
     free_slots_.pop_back();
     return s;
   }
-  pool_.emplace_back(static_cast<size_t>(data_.total_bins()));
-  return static_cast<int>(pool_.size()) - 1;
+  if (static_cast<int64_t>(pool_.size()) < max_slots_) {
+    pool_.emplace_back(static_cast<size_t>(data_.total_bins()));
+    return static_cast<int>(pool_.size()) - 1;
+  }
+  // Pool full (wide data, many leaves): take the histogram of the pending leaf least likely to be
+  // split soon (smallest gain, then highest id). Its best split is kept; when it is split, both
+  // children are built directly instead of one being derived by subtraction (LightGBM's pool does
+  // the same). The leaf being split and the children being built are never in open_.
+  int victim = -1;
+  for (const int n : open_) {
+    const LeafState& l = leaves_[static_cast<size_t>(n)];
+    if (l.hist_slot < 0) continue;
+    if (victim < 0) {
+      victim = n;
+      continue;
+    }
+    const LeafState& v = leaves_[static_cast<size_t>(victim)];
+    if (l.best.gain < v.best.gain || (l.best.gain == v.best.gain && n > victim)) victim = n;
+  }
+  if (victim < 0) {  // cannot happen with max_slots_ >= 3; grow rather than fail
+    pool_.emplace_back(static_cast<size_t>(data_.total_bins()));
+    return static_cast<int>(pool_.size()) - 1;
+  }
+  const int s = leaves_[static_cast<size_t>(victim)].hist_slot;
+  leaves_[static_cast<size_t>(victim)].hist_slot = -1;
+  return s;
 }
 
 void TreeLearner::release_histogram(int slot) {
@@ -204,7 +234,8 @@ Tree TreeLearner::grow(const GradPair* grads, const uint32_t* rows, int64_t num_
   tree.mutable_node(0).sum_hess = root.stats.hess;
   tree.mutable_node(0).count = root.stats.count;
 
-  std::vector<int> open;  // leaves holding a valid pending split
+  std::vector<int>& open = open_;  // leaves holding a valid pending split
+  open.clear();
   auto settle = [&](const std::vector<int>& nodes) {
     std::vector<int> eval;
     for (const int n : nodes) {
@@ -297,10 +328,17 @@ Tree TreeLearner::grow(const GradPair* grads, const uint32_t* rows, int64_t num_
       const int large = left_smaller ? right : left;
       const int small_slot = acquire_histogram();
       builder_.build(hist_grads, partition_.rows(small), partition_.count(small), histogram(small_slot), threads_);
-      GradStats* ph = histogram(parent_slot);
-      subtract_histogram(ph, histogram(small_slot), ph, data_, tree_features_);
       leaves_[static_cast<size_t>(small)].hist_slot = small_slot;
-      leaves_[static_cast<size_t>(large)].hist_slot = parent_slot;
+      if (parent_slot >= 0) {
+        GradStats* ph = histogram(parent_slot);
+        subtract_histogram(ph, histogram(small_slot), ph, data_, tree_features_);
+        leaves_[static_cast<size_t>(large)].hist_slot = parent_slot;
+      } else {
+        // The parent's histogram was evicted from a full pool: build the larger child too.
+        const int large_slot = acquire_histogram();
+        builder_.build(hist_grads, partition_.rows(large), partition_.count(large), histogram(large_slot), threads_);
+        leaves_[static_cast<size_t>(large)].hist_slot = large_slot;
+      }
       std::vector<int> eval;
       for (const int c : {left, right}) {
         const bool need = c == left ? need_l : need_r;

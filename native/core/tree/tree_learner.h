@@ -38,6 +38,9 @@ struct TreeConfig {
   // are chosen on dequantized sums, leaf outputs and covers come from the exact gradients.
   // Falls back to float gradients for a tree whose hessians are negative or not finite.
   bool quantized_gradients = false;
+  // Memory for node histograms kept for subtraction (LightGBM's histogram_pool_size); <= 0: 1 GiB.
+  // When full, the histograms of pending leaves with the smallest gains are dropped and rebuilt.
+  int64_t histogram_pool_bytes = 0;
   int n_threads = 0;
 
   // Throws InvalidParameter naming the first option out of its domain.
@@ -89,6 +92,8 @@ class TreeLearner {
   std::vector<std::vector<GradStats>> pool_;
   std::vector<int> free_slots_;
   std::vector<LeafState> leaves_;  // by node id
+  std::vector<int> open_;          // leaves with a valid pending split (current tree)
+  int64_t max_slots_ = 0;          // histogram pool cap
 };
 
 }  // namespace ensemblekit
