@@ -66,6 +66,7 @@ void parallel_for(int64_t begin, int64_t end, int n_threads, F&& fn) {
     return;
   }
 #endif
+  (void)threads;  // serial build: the count only matters to the OpenMP branch
   for (int64_t i = begin; i < end; ++i) fn(i);
 }
 

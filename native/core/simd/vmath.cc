@@ -43,8 +43,11 @@ extern const VmathKernels kVmath = {&exp_n, &log_n};
 
 const VmathKernels& vmath_kernels(Isa isa) {
 #if defined(__x86_64__) || defined(_M_X64)
+#if defined(ENSEMBLEKIT_HAVE_AVX512)
   if (isa == Isa::kAvx512) return avx512::kVmath;
-  if (isa == Isa::kAvx2) return avx2::kVmath;
+#endif
+  // Without the AVX-512 objects an AVX-512 CPU runs the AVX2 kernels (as GEMM does).
+  if (isa == Isa::kAvx2 || isa == Isa::kAvx512) return avx2::kVmath;
 #endif
   (void)isa;
   return scalar::kVmath;
