@@ -41,6 +41,11 @@
       "sources": ["<@(ek_core_sources)", "<@(ek_addon_sources)"],
       "include_dirs": ["native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "conditions": [
+        ["OS == 'linux'", {
+          "ldflags": ["-Wl,--wrap=exp,--wrap=log,--wrap=pow,--wrap=exp2,--wrap=log2,--wrap=_ZSt28__throw_bad_array_new_lengthv,--wrap=_ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE"]
+        }]
+      ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except",
         "ensemblekit_avx2",

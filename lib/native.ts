@@ -153,6 +153,294 @@ interface NativeLinear {
   vmath(name: 'exp' | 'log', x: Float64Array): Float64Array;
 }
 
+/** The node arrays of a GBDT model's trees, concatenated in tree order (see native/addon/gbdt.cc). */
+export interface NativeGbdtTrees {
+  nodeCounts: Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  thresholdBin: Int32Array;
+  defaultLeft: Uint8Array;
+  /** 0 numerical, 1 categorical. */
+  splitType: Uint8Array;
+  /** Index into categorySets for categorical nodes, -1 otherwise. */
+  categorySet: Int32Array;
+  /**
+   * Imported nodes' reading rules (native/core/tree/tree.h): numerical 0 = NaN to the default side,
+   * 1 = NaN and zero (LightGBM missing type Zero); categorical 0 = exact ids, 1 = LightGBM's
+   * truncation, 2 = XGBoost's float32 truncation. Always exported; optional on input (all 0).
+   */
+  missingRule?: Uint8Array;
+  categoryRule?: Uint8Array;
+  value: Float64Array;
+  gain: Float64Array;
+  sumHess: Float64Array;
+  count: Float64Array;
+  /** categories: bit c set = category c goes left; bins: the training bins as (low, high) 32-bit word pairs. */
+  categorySets: { categories: Uint32Array; bins: Uint32Array }[];
+}
+
+export type NativeTransform = 'identity' | 'sigmoid' | 'softmax' | 'exp';
+
+export interface NativeGbdtInfo {
+  numFeatures: number;
+  numOutputs: number;
+  numRounds: number;
+  numTrees: number;
+  bestIteration: number;
+  stoppedEarly: boolean;
+  baseScore: Float64Array;
+  transform: NativeTransform;
+  numLeaves: number;
+  maxDepth: number;
+}
+
+export interface NativeGbdtModel {
+  info(): NativeGbdtInfo;
+  /** rows x numOutputs margins (raw) or transformed outputs, using trees [0, treeEnd) (treeEnd < 0: all). */
+  predict(data: FloatArray, rows: number, cols: number, nThreads: number, treeEnd: number, raw: boolean): Float64Array;
+  importance(type: 'split' | 'gain'): Float64Array;
+  history(): { set: string; metric: string; values: Float64Array }[];
+  exportTrees(): NativeGbdtTrees;
+  /** The versioned binary form (native/core/io/model_io.h). */
+  toBuffer(): Uint8Array;
+  /** One row (numFeatures values): a number for a one-output model without `out`, else fills and returns `out`. */
+  predictOne(row: FloatArray, out: Float64Array | undefined, treeEnd: number, raw: boolean): number | Float64Array;
+  predictAsync(
+    data: FloatArray, rows: number, cols: number, nThreads: number, treeEnd: number, raw: boolean,
+    job: NativeJob | undefined, onProgress: ProgressCallback | undefined,
+  ): Promise<Float64Array>;
+}
+
+/** Resolved options of a native GBDT fit (lib/tree/gradient-boosting.ts documents them). */
+export interface NativeGbdtOptions {
+  nEstimators: number;
+  learningRate: number;
+  growPolicy: 'leafwise' | 'depthwise';
+  numLeaves: number;
+  maxDepth: number;
+  lambda: number;
+  alpha: number;
+  minChildWeight: number;
+  minChildSamples: number;
+  minSplitGain: number;
+  maxDeltaStep: number;
+  subsample: number;
+  colsampleBytree: number;
+  colsampleBynode: number;
+  quantizedGradients: boolean;
+  /** MiB; <= 0: the default. */
+  histogramPoolSize: number;
+  seed: number;
+  nThreads: number;
+  earlyStoppingRounds: number;
+  /** A built-in objective name, or 'custom' (with callbacks.objective). */
+  objective: string;
+  numClass: number;
+  huberDelta: number;
+  quantileAlpha: number;
+  boostFromAverage: boolean;
+  /** The raw start margin of every output; undefined: boostFromAverage decides. */
+  baseMargin?: number;
+  customNumOutputs?: number;
+  customTransform?: NativeTransform;
+  metrics: string[];
+  customMetricName?: string;
+  customMetricHigherBetter?: boolean;
+  verbose: number;
+  maxBins: number;
+  categoricalFeatures: number[];
+  monotoneConstraints: number[];
+  interactionConstraints: number[][];
+  maxCatToOnehot: number;
+  maxCatThreshold: number;
+  catSmooth: number;
+  catL2: number;
+  minDataPerGroup: number;
+}
+
+export interface NativeMatrixArg {
+  data: FloatArray;
+  rows: number;
+  cols: number;
+}
+
+export interface NativeEvalSet {
+  name: string;
+  X: NativeMatrixArg;
+  y: Float64Array;
+  sampleWeight?: Float64Array;
+}
+
+export interface NativeGbdtCallbacks {
+  /** scores: rows x outputs raw margins; returns gradients and hessians of the same shape. */
+  objective?: (scores: Float64Array) => { grad: Float64Array; hess: Float64Array };
+  /** The custom metric on eval set `setIndex` at its raw margins. */
+  metric?: (setIndex: number, scores: Float64Array) => number;
+}
+
+interface NativeGbdt {
+  fit(
+    X: NativeMatrixArg | NativeDataset, y: Float64Array, sampleWeight: Float64Array | undefined, options: NativeGbdtOptions,
+    evalSets: NativeEvalSet[], callbacks: NativeGbdtCallbacks | undefined, job: NativeJob | undefined, onProgress: ProgressCallback | undefined,
+  ): Promise<NativeGbdtModel>;
+  fitSync(
+    X: NativeMatrixArg | NativeDataset, y: Float64Array, sampleWeight: Float64Array | undefined, options: NativeGbdtOptions,
+    evalSets: NativeEvalSet[], callbacks: NativeGbdtCallbacks | undefined,
+  ): NativeGbdtModel;
+  modelFromTrees(model: NativeGbdtTrees & { numFeatures: number; numOutputs: number; baseScore: Float64Array; transform: NativeTransform; bestIteration: number }): NativeGbdtModel;
+  /** A model from toBuffer() bytes; ModelFormatError on anything malformed. */
+  modelFromBuffer(bytes: Uint8Array): NativeGbdtModel;
+}
+
+/** Options of the native forest fit (see lib/tree/forest.ts for the documented public form). */
+export interface NativeForestOptions {
+  criterion: 'gini' | 'entropy' | 'squared_error' | 'absolute_error';
+  /** Classes (classification; labels are 0..numClasses-1) or 0 (regression). */
+  numClasses: number;
+  nEstimators: number;
+  /** -1: unlimited. */
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  /** <= 0: unlimited (depth-first growth); otherwise best-first. */
+  maxLeafNodes: number;
+  /** Candidate features per node, 1..cols. */
+  maxFeatures: number;
+  minImpurityDecrease: number;
+  extraTrees: boolean;
+  bootstrap: boolean;
+  /** Rows drawn per bootstrap sample; <= 0: all rows. */
+  numBootstrap: number;
+  oob: boolean;
+  seed: number;
+  nThreads: number;
+  maxBins: number;
+}
+
+/** The node arrays of a forest's trees, concatenated in tree order (see native/addon/forest.cc). */
+export interface NativeForestTrees {
+  nodeCounts: Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  thresholdBin: Int32Array;
+  defaultLeft: Uint8Array;
+  value: Float64Array;
+  /** Unnormalised impurity decrease of each split (importance term). */
+  gain: Float64Array;
+  /** Weighted training rows that reached the node. */
+  weight: Float64Array;
+  /** Distinct training rows that reached the node. */
+  count: Float64Array;
+  /** Classification: numClasses class frequencies per node (nodes x classes); empty for regression. */
+  distribution: Float64Array;
+}
+
+export interface NativeForestInfo {
+  numFeatures: number;
+  numClasses: number;
+  numOutputs: number;
+  numTrees: number;
+  numLeaves: number;
+  numNodes: number;
+  maxDepth: number;
+  hasOob: boolean;
+}
+
+export interface NativeForestModel {
+  info(): NativeForestInfo;
+  /** rows x numOutputs: the mean (regression), P(class 1) (two classes) or class probabilities. */
+  predict(data: FloatArray, rows: number, cols: number, nThreads: number): Float64Array;
+  importance(): Float64Array;
+  /** rows x (classes or 1) out-of-bag predictions (NaN: never out of bag), or undefined. */
+  oob(): Float64Array | undefined;
+  exportTrees(): NativeForestTrees;
+}
+
+interface NativeForest {
+  fit(
+    X: NativeMatrixArg | NativeDataset, y: Float64Array, sampleWeight: Float64Array | undefined, options: NativeForestOptions,
+    job: NativeJob | undefined, onProgress: ProgressCallback | undefined,
+  ): Promise<NativeForestModel>;
+  fitSync(X: NativeMatrixArg | NativeDataset, y: Float64Array, sampleWeight: Float64Array | undefined, options: NativeForestOptions): NativeForestModel;
+  modelFromTrees(model: NativeForestTrees & { numFeatures: number; numClasses: number }): NativeForestModel;
+}
+
+/** The shape of a native MLP (see native/core/nn/network.h): sizes = [inputs, hidden..., outputs]. */
+export interface NativeMlpNet {
+  sizes: number[];
+  activation: 'identity' | 'logistic' | 'tanh' | 'relu';
+  output: 'identity' | 'logistic' | 'softmax';
+}
+
+/** Resolved options of a native MLP fit (lib/neural/ documents the public form). */
+export interface NativeMlpOptions extends NativeMlpNet {
+  solver: 'adam' | 'sgd' | 'lbfgs';
+  learningRate: 'constant' | 'invscaling' | 'adaptive';
+  learningRateInit: number;
+  powerT: number;
+  momentum: number;
+  nesterovsMomentum: boolean;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  alpha: number;
+  /** <= 0: min(200, rows). */
+  batchSize: number;
+  maxIter: number;
+  shuffle: boolean;
+  seed: number;
+  tol: number;
+  nIterNoChange: number;
+  earlyStopping: boolean;
+  validationFraction: number;
+  maxFun: number;
+  dtype: 'float32' | 'float64';
+  /** Classes (labels are indices 0..nClasses-1), or 0 for regression. */
+  nClasses: number;
+  nThreads: number;
+}
+
+/** What a warm start carries over from the previous fit. */
+export interface NativeMlpWarm {
+  /** Flat [W0, b0, W1, b1, ...]. */
+  params?: Float64Array;
+  nIter: number;
+  t: number;
+  bestLoss: number;
+  noImprovement: number;
+}
+
+export interface NativeMlpResult {
+  params: Float64Array;
+  lossCurve: Float64Array;
+  validationScores: Float64Array;
+  loss: number;
+  bestLoss: number;
+  bestValidationScore: number;
+  nIter: number;
+  t: number;
+  noImprovement: number;
+  stopped: boolean;
+  nEvals: number;
+  status: string;
+}
+
+interface NativeNn {
+  fit(
+    data: FloatArray, rows: number, cols: number, y: Int32Array | Float64Array, options: NativeMlpOptions, warm: NativeMlpWarm | undefined,
+    job: NativeJob | undefined, onProgress: ProgressCallback | undefined,
+  ): Promise<NativeMlpResult>;
+  fitSync(data: FloatArray, rows: number, cols: number, y: Int32Array | Float64Array, options: NativeMlpOptions, warm: NativeMlpWarm | undefined): NativeMlpResult;
+  /** The training objective over all rows and its gradient (float64), for gradient checks. */
+  lossGradient(data: FloatArray, rows: number, cols: number, y: Int32Array | Float64Array, options: NativeMlpOptions, params: Float64Array): { loss: number; grad: Float64Array };
+  /** Outputs after the output activation, rows x outputs. */
+  predict(data: FloatArray, rows: number, cols: number, params: Float64Array, net: NativeMlpNet, nThreads: number): Float64Array;
+}
+
 export interface NativeAddon {
   init(classes: Record<string, unknown>): void;
   buildInfo(): NativeBuildInfo;
@@ -160,6 +448,9 @@ export interface NativeAddon {
   Job: new () => NativeJob;
   linalg: NativeLinalg;
   linear: NativeLinear;
+  gbdt: NativeGbdt;
+  forest: NativeForest;
+  nn: NativeNn;
   buildDatasetSync(data: FloatArray, rows: number, cols: number, options: NativeBinOptions): NativeDataset;
   buildDataset(
     data: FloatArray, rows: number, cols: number, options: NativeBinOptions,

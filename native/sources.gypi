@@ -6,6 +6,10 @@
       "native/core/boost/objective.cc",
       "native/core/data/bin_mapper.cc",
       "native/core/data/binned_dataset.cc",
+      "native/core/forest/forest.cc",
+      "native/core/forest/forest_tree_learner.cc",
+      "native/core/io/model_io.cc",
+      "native/core/io/tree_io.cc",
       "native/core/linalg/blas1.cc",
       "native/core/linalg/cholesky.cc",
       "native/core/linalg/gemm.cc",
@@ -13,8 +17,12 @@
       "native/core/linear/decision.cc",
       "native/core/linear/logistic.cc",
       "native/core/linear/ridge.cc",
+      "native/core/nn/mlp.cc",
+      "native/core/nn/network.cc",
+      "native/core/nn/optimizer.cc",
       "native/core/parallel/parallel_for.cc",
       "native/core/parallel/thread_budget.cc",
+      "native/core/parallel/thread_pool.cc",
       "native/core/predict/compiled_forest.cc",
       "native/core/simd/binning_scalar.cc",
       "native/core/simd/blas1_scalar.cc",
@@ -44,10 +52,13 @@
       "native/addon/build_info.cc",
       "native/addon/dataset.cc",
       "native/addon/errors.cc",
+      "native/addon/forest.cc",
+      "native/addon/gbdt.cc",
       "native/addon/glibc_compat.cc",
       "native/addon/linalg.cc",
       "native/addon/linear.cc",
-      "native/addon/module.cc"
+      "native/addon/module.cc",
+      "native/addon/nn.cc"
     ]
   }
 }

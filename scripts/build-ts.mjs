@@ -1,4 +1,4 @@
-// Compiles lib/ twice: ESM (dist/esm) and CommonJS (dist/cjs). The CJS tree gets its own
+// Compiles lib/ twice: ESM (dist/esm) and CommonJS (dist/cjs), then examples/ (dist/examples). The CJS tree gets its own
 // package.json {"type":"commonjs"} because the root package is "type": "module".
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,9 @@ rmSync(outDir, { recursive: true, force: true });
 for (const [config, sub] of [['tsconfig.build.json', 'esm'], ['tsconfig.cjs.json', 'cjs']]) {
   execFileSync(process.execPath, [tsc, '-p', join(root, config), '--outDir', join(outDir, sub)], { stdio: 'inherit', cwd: root });
 }
+// The examples import 'ensemblekit' itself (the package's own exports, resolved to dist/esm).
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.examples.json'), '--outDir', join(outDir, 'examples')], { stdio: 'inherit', cwd: root });
+writeFileSync(join(outDir, 'examples', 'package.json'), '{ "type": "module" }\n');
 mkdirSync(join(outDir, 'cjs'), { recursive: true });
 writeFileSync(join(outDir, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
 writeFileSync(join(outDir, 'esm', 'package.json'), '{ "type": "module" }\n');

@@ -64,6 +64,11 @@ export class Dataset {
     return new Dataset(native.buildDatasetSync(m.data, m.rows, m.cols, nativeOptions(options, m.cols)));
   }
 
+  /** @internal The native handle, for trainers that accept a Dataset (lib/tree). */
+  static handleOf(dataset: Dataset): NativeDataset {
+    return dataset.#handle;
+  }
+
   get rows(): number {
     return this.#handle.numRows;
   }

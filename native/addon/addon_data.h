@@ -14,6 +14,8 @@ struct AddonData {
   Napi::FunctionReference model_format_error;
   Napi::FunctionReference abort_error;
   Napi::FunctionReference dataset_constructor;
+  Napi::FunctionReference gbdt_model_constructor;
+  Napi::FunctionReference forest_model_constructor;
   Napi::FunctionReference job_constructor;
 };
 

@@ -10,6 +10,7 @@
 #include "addon_data.h"
 #include "args.h"
 #include "async_job.h"
+#include "dataset.h"
 #include "errors.h"
 #include "exports.h"
 
@@ -219,6 +220,16 @@ Napi::Value build_async(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+bool is_dataset(Napi::Env env, Napi::Value value) {
+  Napi::FunctionReference& cls = addon_data(env).dataset_constructor;
+  return value.IsObject() && !cls.IsEmpty() && value.As<Napi::Object>().InstanceOf(cls.Value());
+}
+
+std::shared_ptr<BinnedDataset> dataset_from_value(Napi::Env env, Napi::Value value, const char* name) {
+  if (!is_dataset(env, value)) throw invalid_input(env, std::string("Expected a Dataset for '") + name + "'");
+  return DatasetWrap::Unwrap(value.As<Napi::Object>())->get(env);
+}
 
 void register_dataset(Napi::Env env, Napi::Object exports) {
   Napi::Function cls = DatasetWrap::define(env);

@@ -10,6 +10,9 @@ void register_build_info(Napi::Env env, Napi::Object exports);
 void register_linalg(Napi::Env env, Napi::Object exports);
 void register_dataset(Napi::Env env, Napi::Object exports);
 void register_linear(Napi::Env env, Napi::Object exports);
+void register_gbdt(Napi::Env env, Napi::Object exports);
+void register_forest(Napi::Env env, Napi::Object exports);
+void register_nn(Napi::Env env, Napi::Object exports);
 
 }  // namespace addon
 }  // namespace ensemblekit

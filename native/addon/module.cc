@@ -19,6 +19,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_linalg(env, exports);
   register_dataset(env, exports);
   register_linear(env, exports);
+  register_gbdt(env, exports);
+  register_forest(env, exports);
+  register_nn(env, exports);
   return exports;
 }
 

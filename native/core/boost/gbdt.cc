@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "../errors.h"
@@ -48,6 +49,7 @@ void GbdtConfig::validate() const {
     bad("Expected early_stopping_rounds >= 0 but received " + std::to_string(early_stopping_rounds));
   }
   if (custom_num_outputs < 1) bad("Expected custom_num_outputs >= 1 but received " + std::to_string(custom_num_outputs));
+  // TreeConfig::validate names the categorical options and checks the constraint values.
   tree_config().validate();
 }
 
@@ -63,6 +65,13 @@ TreeConfig GbdtConfig::tree_config() const {
   t.split.min_split_gain = min_split_gain;
   t.split.max_delta_step = max_delta_step;
   t.colsample_bynode = colsample_bynode;
+  t.monotone_constraints = monotone_constraints;
+  t.interaction_constraints = interaction_constraints;
+  t.split.max_cat_to_onehot = max_cat_to_onehot;
+  t.split.max_cat_threshold = max_cat_threshold;
+  t.split.cat_smooth = cat_smooth;
+  t.split.cat_l2 = cat_l2;
+  t.split.min_data_per_group = min_data_per_group;
   t.quantized_gradients = quantized_gradients;
   t.histogram_pool_bytes = histogram_pool_bytes;
   t.n_threads = n_threads;
@@ -77,6 +86,24 @@ GbdtModel train_gbdt(const BinnedDataset& train, const double* labels, const dou
   const int64_t n = train.num_rows();
   const int nf = static_cast<int>(train.num_features());
   if (n <= 0) throw InvalidInput("Expected at least one training row");
+  if (!config.monotone_constraints.empty() && static_cast<int>(config.monotone_constraints.size()) != nf) {
+    bad("Expected monotone_constraints to hold one value per feature (" + std::to_string(nf) + ") but received " +
+        std::to_string(config.monotone_constraints.size()));
+  }
+  for (size_t f = 0; f < config.monotone_constraints.size(); ++f) {
+    if (config.monotone_constraints[f] != 0 && train.mapper(static_cast<int64_t>(f)).is_categorical()) {
+      bad("Expected monotone_constraints 0 for categorical feature " + std::to_string(f) + " but received " +
+          std::to_string(static_cast<int>(config.monotone_constraints[f])));
+    }
+  }
+  for (size_t g = 0; g < config.interaction_constraints.size(); ++g) {
+    for (const int f : config.interaction_constraints[g]) {
+      if (f < 0 || f >= nf) {
+        bad("Expected interaction_constraints feature indices in [0, " + std::to_string(nf) + ") but received " +
+            std::to_string(f) + " in group " + std::to_string(g));
+      }
+    }
+  }
   if (labels == nullptr) throw InvalidInput("Expected labels for training but received null");
 
   std::unique_ptr<Objective> objective;
@@ -120,6 +147,17 @@ GbdtModel train_gbdt(const BinnedDataset& train, const double* labels, const dou
   model.transform = transform;
   model.base_score.assign(static_cast<size_t>(k_out), 0.0);
   if (objective && config.objective.boost_from_average) model.base_score = objective->init_score(labels, weights, n, threads);
+  if (!config.base_score.empty()) {
+    if (config.base_score.size() != 1 && config.base_score.size() != static_cast<size_t>(k_out)) {
+      throw InvalidParameter("Expected 1 or " + std::to_string(k_out) + " values in base_score but received " +
+                             std::to_string(config.base_score.size()));
+    }
+    for (int k = 0; k < k_out; ++k) {
+      const double b = config.base_score[config.base_score.size() == 1 ? 0 : static_cast<size_t>(k)];
+      if (!std::isfinite(b)) throw InvalidParameter("Expected a finite base_score but received " + std::to_string(b));
+      model.base_score[static_cast<size_t>(k)] = b;
+    }
+  }
 
   // Raw scores: training rows and each validation set, n x K row-major.
   std::vector<double> scores(static_cast<size_t>(n * k_out));
@@ -134,8 +172,11 @@ GbdtModel train_gbdt(const BinnedDataset& train, const double* labels, const dou
       for (int k = 0; k < k_out; ++k) vscores[v][static_cast<size_t>(i * k_out + k)] = model.base_score[static_cast<size_t>(k)];
     }
   }
+  const bool custom_metric = static_cast<bool>(config.custom_metric);
+  if (custom_metric) metrics.clear();
   for (size_t v = 0; v < valid.size(); ++v) {
-    for (const MetricKind m : metrics) model.history.push_back(MetricHistory{valid[v].name, m, {}});
+    if (custom_metric) model.history.push_back(MetricHistory{valid[v].name, MetricKind::kRmse, config.custom_metric_name, {}});
+    for (const MetricKind m : metrics) model.history.push_back(MetricHistory{valid[v].name, m, {}, {}});
   }
 
   TreeLearner learner(train, config.tree_config());
@@ -146,8 +187,12 @@ GbdtModel train_gbdt(const BinnedDataset& train, const double* labels, const dou
   std::vector<uint32_t> bag;
   std::vector<uint8_t> in_bag;
   const bool bagging = config.subsample < 1.0;
+  bool monotone = false;
+  for (const int8_t m : config.monotone_constraints) monotone = monotone || m != 0;
 
-  const bool early = config.early_stopping_rounds > 0 && !valid.empty() && !metrics.empty();
+  const bool early = config.early_stopping_rounds > 0 && !valid.empty() && (!metrics.empty() || custom_metric);
+  const bool first_higher_better = custom_metric ? config.custom_metric_higher_better
+                                                 : !metrics.empty() && higher_is_better(metrics[0]);
   double best_value = 0.0;
   int best_round = -1;
   int rounds_done = 0;
@@ -215,8 +260,13 @@ GbdtModel train_gbdt(const BinnedDataset& train, const double* labels, const dou
         }
         parallel_for(0, static_cast<int64_t>(leaves.size()), threads, [&](int64_t j) {
           const int leaf = leaves[static_cast<size_t>(j)];
-          tree.mutable_node(leaf).value =
-              objective->renew_leaf(part.rows(leaf), part.count(leaf), scores.data(), labels, weights);
+          double v = objective->renew_leaf(part.rows(leaf), part.count(leaf), scores.data(), labels, weights);
+          if (monotone) {
+            // Keep the leaf within its monotone bounds (tree/split.h), or the guarantee is lost.
+            const NodeConstraints c = learner.node_constraints(leaf);
+            v = std::min(c.max_output, std::max(c.min_output, v));
+          }
+          tree.mutable_node(leaf).value = v;
         });
       }
       tree.scale_values(config.learning_rate);
@@ -256,6 +306,10 @@ GbdtModel train_gbdt(const BinnedDataset& train, const double* labels, const dou
     // Metrics and early stopping.
     size_t h = 0;
     for (size_t v = 0; v < valid.size(); ++v) {
+      if (custom_metric) {
+        const double value = config.custom_metric(static_cast<int>(v), vscores[v].data(), valid[v].data->num_rows(), k_out);
+        model.history[h++].values.push_back(value);
+      }
       for (const MetricKind m : metrics) {
         const double value = evaluate_metric(m, vscores[v].data(), k_out, valid[v].labels, valid[v].weights,
                                              valid[v].data->num_rows(), transform, config.objective.quantile_alpha,
@@ -263,10 +317,19 @@ GbdtModel train_gbdt(const BinnedDataset& train, const double* labels, const dou
         model.history[h++].values.push_back(value);
       }
     }
+    if (config.verbose > 0 && config.log && ((round + 1) % config.verbose == 0 || round + 1 == config.num_rounds)) {
+      std::string line = "[" + std::to_string(round + 1) + "]";
+      for (const MetricHistory& mh : model.history) {
+        char value[32];
+        std::snprintf(value, sizeof(value), "%.6g", mh.values.back());
+        line += "\t" + mh.set_name + "-" + (mh.custom_name.empty() ? std::string(metric_name(mh.metric)) : mh.custom_name) + ":" + value;
+      }
+      config.log(line);
+    }
     control.progress(static_cast<double>(round + 1) / static_cast<double>(config.num_rounds), "boosting");
     if (early) {
       const double value = model.history[0].values.back();
-      const bool better = best_round < 0 || (higher_is_better(metrics[0]) ? value > best_value : value < best_value);
+      const bool better = best_round < 0 || (first_higher_better ? value > best_value : value < best_value);
       if (better) {
         best_value = value;
         best_round = round;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,22 @@ struct GbdtConfig {
   double subsample = 1.0;
   double colsample_bytree = 1.0;
   double colsample_bynode = 1.0;
+  // Monotone constraints: empty, or one per feature: +1 predictions non-decreasing in the feature,
+  // -1 non-increasing, 0 free. LightGBM's "basic" method (tree/split.h): exact on every input, both
+  // growth policies; categorical features must be 0. Re-estimated leaves (L1, quantile objectives)
+  // are clamped to their bounds so the guarantee holds for every objective.
+  std::vector<int8_t> monotone_constraints;
+  // Interaction constraints: groups of feature indices. A tree path may only combine features that
+  // all lie in one group; a feature in no group is not used at all (LightGBM's rule, see
+  // tree/tree_learner.h). Empty: unconstrained.
+  std::vector<std::vector<int>> interaction_constraints;
+  // Categorical splits on the features the dataset marks categorical (BinConfig::categorical);
+  // LightGBM's options and defaults, see tree/split.h.
+  int max_cat_to_onehot = 4;    // one-vs-rest when a node has at most this many categories
+  int max_cat_threshold = 32;   // most categories in the scanned prefix of a sorted split
+  double cat_smooth = 10.0;     // ratio smoothing; categories with fewer rows join "other"
+  double cat_l2 = 10.0;         // extra L2 for sorted categorical splits
+  int64_t min_data_per_group = 100;  // rows per side and per group of categories added
   // Histograms from 8-bit quantized gradients (see tree/histogram.h); leaf outputs stay exact.
   bool quantized_gradients = false;
   // Memory cap for node histograms (LightGBM's histogram_pool_size); <= 0: 1 GiB.
@@ -46,14 +63,27 @@ struct GbdtConfig {
   uint64_t seed = 0;
   int n_threads = 0;
   ObjectiveConfig objective;
+  // The raw start score of every output (XGBoost's base_score, in margin space): one value for all
+  // outputs or one per output. Empty: boost_from_average decides (the objective's constant, or 0).
+  std::vector<double> base_score;
   // Custom objective only: trees per round (>= 1) and the transform of predict(); base score 0.
   int custom_num_outputs = 1;
   OutputTransform custom_transform = OutputTransform::kIdentity;
   // Metrics reported on validation sets; empty: the objective's default metric.
   std::vector<MetricKind> metrics;
+  // A user metric on a validation set's raw scores (set index, scores n x K row-major, n, K). When
+  // set it is the only metric (as XGBoost's custom_metric replaces the default one) and drives early
+  // stopping; `metrics` must then be empty.
+  std::function<double(int set_index, const double* scores, int64_t n, int k)> custom_metric;
+  std::string custom_metric_name = "custom";
+  bool custom_metric_higher_better = false;
   // > 0: stop when the first metric on the first validation set has not improved for this many
   // rounds; the model is then cut back to its best round.
   int early_stopping_rounds = 0;
+  // > 0: every `verbose` rounds (and at the last), `log` receives a line with the round's metrics
+  // ("[10]\tvalid-logloss:0.31234"), as LightGBM and XGBoost print them.
+  int verbose = 0;
+  std::function<void(const std::string&)> log;
 
   // Throws InvalidParameter naming the first option out of its domain.
   void validate() const;
@@ -72,6 +102,7 @@ struct EvalSet {
 struct MetricHistory {
   std::string set_name;
   MetricKind metric = MetricKind::kRmse;
+  std::string custom_name;  // non-empty for the custom metric (metric is then meaningless)
   std::vector<double> values;
 };
 

@@ -3,6 +3,7 @@
 #include "thread_budget.h"
 
 #include <cstdlib>
+#include <string>
 #include <thread>
 
 #if defined(__linux__)
@@ -40,6 +41,7 @@ int default_threads() {
 }
 
 int resolve_threads(int requested) {
+  if (in_parallel_region()) return 1;
 #ifdef _OPENMP
   if (omp_in_parallel()) return 1;
 #endif
@@ -52,6 +54,18 @@ int resolve_threads(int requested) {
 bool openmp_enabled() {
 #ifdef _OPENMP
   return true;
+#else
+  return false;
+#endif
+}
+
+bool openmp_backend() {
+#ifdef _OPENMP
+  static const bool k_openmp = [] {
+    const char* env = std::getenv("ENSEMBLEKIT_THREADING");
+    return env != nullptr && std::string(env) == "openmp";
+  }();
+  return k_openmp;
 #else
   return false;
 #endif

@@ -1,11 +1,21 @@
 // The one way to run a loop in parallel (house rule): an explicit thread count on every call,
-// OpenMP when built with it and a serial loop otherwise, exceptions carried out of the region and
-// rethrown on the calling thread (an exception escaping an OpenMP region would terminate Node).
+// exceptions carried out of the region and rethrown on the calling thread (an exception escaping a
+// worker would terminate Node).
+//
+// Threads come from our own team (thread_pool.h: indices claimed dynamically, waiters sleep), which
+// stays fast when another process competes for the cores; OpenMP's static schedule and spinning
+// barriers made a 2-thread fit 7-10x slower next to one busy process. ENSEMBLEKIT_THREADING=openmp
+// selects the OpenMP team instead (builds with OpenMP only; kept for comparison). Either way a loop's
+// result does not depend on which thread ran which index (determinism contract).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <mutex>
+#include <type_traits>
+
+#include "thread_pool.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -27,6 +37,10 @@ int resolve_threads(int requested);
 // True when compiled with OpenMP.
 bool openmp_enabled();
 
+// True when loops run on the OpenMP team (ENSEMBLEKIT_THREADING=openmp in an OpenMP build), false
+// when they run on our thread pool (the default).
+bool openmp_backend();
+
 // Captures the first exception thrown by any thread of a region; rethrows it after the join.
 class ExceptionCapture {
  public:
@@ -37,9 +51,10 @@ class ExceptionCapture {
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!error_) error_ = std::current_exception();
+      failed_.store(true, std::memory_order_relaxed);
     }
   }
-  bool failed() const { return static_cast<bool>(error_); }
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
   void rethrow() const {
     if (error_) std::rethrow_exception(error_);
   }
@@ -47,26 +62,42 @@ class ExceptionCapture {
  private:
   std::exception_ptr error_;
   std::mutex mutex_;
+  std::atomic<bool> failed_{false};
 };
 
-// Calls fn(i) for i in [begin, end) on up to n_threads threads, static schedule so that each thread
-// always receives the same indices (determinism does not depend on timing).
+// Calls fn(i) for i in [begin, end) on up to n_threads threads. Indices are handed out dynamically
+// (a thread that is descheduled or slow runs fewer of them), so fn(i) must write only state owned by
+// index i: determinism comes from what the indices are, never from who runs them.
 template <class F>
 void parallel_for(int64_t begin, int64_t end, int n_threads, F&& fn) {
   if (end <= begin) return;
   const int threads = resolve_threads(n_threads);
-  ExceptionCapture capture;
-#ifdef _OPENMP
   if (threads > 1 && end - begin > 1) {
+    ExceptionCapture capture;
+#ifdef _OPENMP
+    if (openmp_backend()) {
 #pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t i = begin; i < end; ++i) {
-      if (!capture.failed()) capture.run([&] { fn(i); });
+      for (int64_t i = begin; i < end; ++i) {
+        if (!capture.failed()) capture.run([&] { fn(i); });
+      }
+      capture.rethrow();
+      return;
     }
+#endif
+    struct Context {
+      std::remove_reference_t<F>* fn;
+      int64_t begin;
+      ExceptionCapture* capture;
+    } ctx{&fn, begin, &capture};
+    ThreadPool::local().run(end - begin, threads,
+                            [](void* c, int64_t i) {
+                              Context* x = static_cast<Context*>(c);
+                              if (!x->capture->failed()) x->capture->run([&] { (*x->fn)(x->begin + i); });
+                            },
+                            &ctx);
     capture.rethrow();
     return;
   }
-#endif
-  (void)threads;  // serial build: the count only matters to the OpenMP branch
   for (int64_t i = begin; i < end; ++i) fn(i);
 }
 
@@ -91,10 +122,9 @@ void parallel_blocks(int64_t n, int64_t grain, int n_threads, F&& fn) {
 // The index of the calling thread inside the current region (0 outside one).
 inline int thread_index() {
 #ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
+  if (openmp_backend()) return omp_get_thread_num();
 #endif
+  return pool_thread_index();
 }
 
 }  // namespace ensemblekit

@@ -13,9 +13,24 @@
 //  - batch prediction runs blocks of kBlockRows rows against one tree at a time, so the tree's nodes
 //    stay in L1/L2 while the block's rows (kBlockRows x features) stay in L1; blocks run in parallel
 //    and each row's sum is taken in tree order, so results do not depend on the thread count.
+//  - within a block, the rows walk a tree in lockstep for exactly the tree's depth: a leaf's `right`
+//    points at itself and a leaf never goes left, so a row that reached its leaf stays there. The
+//    block's walks are then independent dependency chains the core overlaps (a single walk is a
+//    chain of dependent loads, latency-bound), and the loop has no data-dependent exit.
 //
 // NaN takes the node's default side. float32 input is widened to double before the compare, which
 // is exact, so float32 and float64 inputs of the same values give the same leaves.
+//
+// Categorical nodes follow tree.h's raw rule: NaN to the default side; a non-negative integer c whose
+// bit is set in the node's bitset goes left; anything else (another or an unseen category, a negative
+// or fractional value) goes right. The bitsets of all trees live in one array (category_bits_); the
+// node's value slot holds {offset, words} of its bitset. Trained trees therefore predict exactly as
+// their bin-space walk did in training, unseen categories included.
+//
+// Imported trees may carry other libraries' reading rules (tree.h's MissingRule / CategoryRule): a
+// numerical node with kZeroMissingBit sends |x| <= kZeroThreshold to the default side as well
+// (LightGBM's missing type Zero); a categorical node's rule (bits kCategoryRuleShift..) says how a
+// raw value becomes a category id. A forest without such nodes walks the plain loop (has_special()).
 #pragma once
 
 #include <cstdint>
@@ -47,7 +62,13 @@ class CompiledForest {
   static constexpr uint32_t kLeafBit = 1u << 31;
   static constexpr uint32_t kDefaultLeftBit = 1u << 30;
   static constexpr uint32_t kCategoricalBit = 1u << 29;
-  static constexpr uint32_t kFeatureMask = kCategoricalBit - 1;
+  // Numerical nodes: zero also takes the default side. Categorical nodes: bits 27-28 hold the
+  // CategoryRule instead.
+  static constexpr uint32_t kZeroMissingBit = 1u << 28;
+  static constexpr int kCategoryRuleShift = 27;
+  static constexpr uint32_t kCategoryRuleMask = 3u << kCategoryRuleShift;
+  static constexpr uint32_t kSpecialMask = kCategoricalBit | kZeroMissingBit;
+  static constexpr uint32_t kFeatureMask = (1u << kCategoryRuleShift) - 1;
   static constexpr int64_t kBlockRows = 64;
 
   CompiledForest() = default;
@@ -65,7 +86,12 @@ class CompiledForest {
   OutputTransform transform() const { return transform_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<uint32_t>& tree_roots() const { return tree_roots_; }
+  // Deepest leaf of tree t (root = 0).
+  const std::vector<uint16_t>& tree_depths() const { return tree_depths_; }
   const std::vector<int32_t>& tree_groups() const { return tree_groups_; }
+  const std::vector<uint32_t>& category_bits() const { return category_bits_; }
+  // True when some node is categorical or zero-as-missing (the walk then takes the general path).
+  bool has_special() const { return has_special_; }
   int tree_group(int t) const { return tree_groups_[static_cast<size_t>(t)]; }
 
   // Raw margins, out[rows x num_groups] row-major, using trees [0, tree_end) (tree_end < 0: all).
@@ -95,7 +121,13 @@ class CompiledForest {
 
  private:
   template <class T>
-  uint32_t leaf_of(uint32_t root, const T* x) const;
+  uint32_t leaf_of(uint32_t root, const T* x) const {
+    return has_special_ ? walk<true>(root, x) : walk<false>(root, x);
+  }
+  template <bool kSpecial, class T>
+  uint32_t walk(uint32_t root, const T* x) const;
+  // The side a categorical or zero-as-missing node sends v to (the rare path of the walk).
+  bool special_goes_left(const Node& n, double v) const;
   template <class T>
   void predict_block(const T* x, int64_t rows, double* out, int tree_end) const;
 
@@ -108,12 +140,29 @@ class CompiledForest {
   OutputTransform transform_ = OutputTransform::kIdentity;
   std::vector<Node> nodes_;
   std::vector<uint32_t> tree_roots_;
+  std::vector<uint16_t> tree_depths_;
   std::vector<int32_t> tree_groups_;
   std::vector<uint32_t> category_bits_;  // bitsets of categorical nodes
+  bool has_special_ = false;
 };
 
-template <class T>
-inline uint32_t CompiledForest::leaf_of(uint32_t root, const T* x) const {
+inline bool CompiledForest::special_goes_left(const Node& n, double v) const {
+  const uint32_t w = n.word;
+  if (v != v) return (w & kDefaultLeftBit) != 0;
+  if (!(w & kCategoricalBit)) {
+    if (v >= -kZeroThreshold && v <= kZeroThreshold) return (w & kDefaultLeftBit) != 0;
+    return v <= n.value;
+  }
+  uint32_t loc[2];
+  static_assert(sizeof(loc) == sizeof(double), "bitset location packs into the value slot");
+  std::memcpy(loc, &n.value, sizeof(loc));
+  const int64_t c = category_of(v, static_cast<CategoryRule>((w & kCategoryRuleMask) >> kCategoryRuleShift));
+  return c >= 0 && (static_cast<uint64_t>(c) >> 5) < loc[1] &&
+         ((category_bits_[loc[0] + (static_cast<uint32_t>(c) >> 5)] >> (static_cast<uint32_t>(c) & 31)) & 1u);
+}
+
+template <bool kSpecial, class T>
+inline uint32_t CompiledForest::walk(uint32_t root, const T* x) const {
   const Node* base = nodes_.data();
   uint32_t i = root;
   for (;;) {
@@ -122,17 +171,11 @@ inline uint32_t CompiledForest::leaf_of(uint32_t root, const T* x) const {
     if (w & kLeafBit) return i;
     const double v = static_cast<double>(x[w & kFeatureMask]);
     bool left;
-    if (!(w & kCategoricalBit)) {
+    if (!kSpecial || !(w & kSpecialMask)) {
       // NaN fails the compare; it then takes the default side.
       left = (v <= n.value) | ((v != v) & ((w & kDefaultLeftBit) != 0));
-    } else if (v != v) {
-      left = (w & kDefaultLeftBit) != 0;
     } else {
-      uint32_t loc[2];
-      static_assert(sizeof(loc) == sizeof(double), "bitset location packs into the value slot");
-      std::memcpy(loc, &n.value, sizeof(loc));
-      left = v >= 0.0 && v < 32.0 * loc[1] && v == static_cast<double>(static_cast<int64_t>(v)) &&
-             ((category_bits_[loc[0] + (static_cast<uint32_t>(v) >> 5)] >> (static_cast<uint32_t>(v) & 31)) & 1u);
+      left = special_goes_left(n, v);
     }
     i = left ? i + 1 : n.right;
   }

@@ -30,9 +30,11 @@ struct Lanes4 {
 // hardware prefetcher does not follow; ~32 rows of latency hiding covers a DRAM miss at this work
 // per row (~30 histogram adds).
 constexpr int64_t kPrefetchRows = 16;
-// Below this many (row, feature) updates a build runs on the calling thread: waking the team costs
-// more than it saves.
-constexpr int64_t kSerialUpdates = int64_t{1} << 16;
+// Below this many (row, feature) updates a build runs on the calling thread: starting a region on the
+// pool costs ~1-2 us (~2k updates), so nodes of a few hundred rows already gain from two threads.
+constexpr int64_t kSerialUpdates = int64_t{1} << 14;
+// Bins per task of subtract_histogram (smaller histograms are subtracted on the calling thread).
+constexpr int64_t kSubtractTaskBins = 2048;
 
 inline void prefetch(const void* p) {
 #if defined(__GNUC__) || defined(__clang__)
@@ -200,13 +202,15 @@ void HistogramBuilder::build(const GradPair* grads, const uint32_t* rows, int64_
     blocks = std::max<int64_t>(blocks, 1);
   }
   const int64_t block_rows = n > 0 ? (n + blocks - 1) / blocks : 0;
-  // Feature groups only when there are too few blocks to keep every thread busy (see the header).
-  // With few blocks, a block count that the threads do not divide leaves one thread idle for up to
-  // a block's time (5 blocks on 2 threads: 20%); splitting features into `threads / gcd` groups makes
-  // the task count a multiple of the thread count.
+  // Feature groups only when there are fewer blocks than threads (see the header): every group
+  // fetches each of the node's scattered rows again, which costs more than the extra block's zeroing
+  // and reduction (micro-benchmark on 1M x 28, nodes of 5k-12k scattered rows, 2 threads on a busy
+  // machine: 4 groups of one block took 1.3-1.8x the time of 2 row blocks). When the threads do not divide the block count, one thread
+  // would idle for up to a block's time (3 blocks on 2 threads: 33%); splitting features into
+  // `threads / gcd` groups makes the task count a multiple of the thread count.
   int64_t groups = 1;
-  if (threads > 1 && blocks < 2 * static_cast<int64_t>(threads)) {
-    groups = std::min<int64_t>(nfeat, (2 * static_cast<int64_t>(threads) + blocks - 1) / blocks);
+  if (threads > 1 && blocks < static_cast<int64_t>(threads)) {
+    groups = std::min<int64_t>(nfeat, (static_cast<int64_t>(threads) + blocks - 1) / blocks);
   } else if (threads > 1 && blocks < 8 * static_cast<int64_t>(threads) && blocks % threads != 0) {
     int64_t a = blocks, b = threads;
     while (b != 0) {
@@ -328,12 +332,20 @@ void HistogramBuilder::build(const GradPair* grads, const uint32_t* rows, int64_
 }
 
 void subtract_histogram(const GradStats* parent, const GradStats* child, GradStats* out, const BinnedDataset& data,
-                        const std::vector<int>& features) {
-  for (const int c : features) {
-    const int64_t off = data.bin_offsets()[static_cast<size_t>(c)];
-    const int nb = data.num_bins(c);
-    for (int k = 0; k < nb; ++k) out[off + k] = parent[off + k].minus(child[off + k]);
-  }
+                        const std::vector<int>& features, int n_threads) {
+  const int64_t nfeat = static_cast<int64_t>(features.size());
+  // A bin costs ~1 ns (three loads, three stores of a 24-byte entry).
+  const int64_t bins = data.total_bins();
+  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(nfeat, bins / kSubtractTaskBins));
+  const int threads = tasks > 1 ? n_threads : 1;
+  parallel_for(0, tasks, threads, [&](int64_t t) {
+    for (int64_t j = t * nfeat / tasks; j < (t + 1) * nfeat / tasks; ++j) {
+      const int c = features[static_cast<size_t>(j)];
+      const int64_t off = data.bin_offsets()[static_cast<size_t>(c)];
+      const int nb = data.num_bins(c);
+      for (int k = 0; k < nb; ++k) out[off + k] = parent[off + k].minus(child[off + k]);
+    }
+  });
 }
 
 GradStats histogram_total(const GradStats* hist, const BinnedDataset& data, int feature) {

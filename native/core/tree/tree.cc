@@ -1,6 +1,7 @@
 #include "tree.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace ensemblekit {
 
@@ -15,21 +16,31 @@ int Tree::max_depth() const {
   return d;
 }
 
-int Tree::split_numerical(int leaf, int feature, int threshold_bin, double threshold, bool default_left, double gain,
-                          double left_value, double right_value, double left_hess, double right_hess,
-                          int64_t left_count, int64_t right_count) {
-  const int left = num_nodes();
+namespace {
+
+// Appends the two children of `leaf` (leaves with the given outputs and covers).
+void add_children(std::vector<TreeNode>* nodes, int leaf, double left_value, double right_value, double left_hess,
+                  double right_hess, int64_t left_count, int64_t right_count) {
   TreeNode l, r;
   l.parent = r.parent = leaf;
-  l.depth = r.depth = nodes_[static_cast<size_t>(leaf)].depth + 1;
+  l.depth = r.depth = (*nodes)[static_cast<size_t>(leaf)].depth + 1;
   l.value = left_value;
   r.value = right_value;
   l.sum_hess = left_hess;
   r.sum_hess = right_hess;
   l.count = left_count;
   r.count = right_count;
-  nodes_.push_back(l);
-  nodes_.push_back(r);
+  nodes->push_back(l);
+  nodes->push_back(r);
+}
+
+}  // namespace
+
+int Tree::split_numerical(int leaf, int feature, int threshold_bin, double threshold, bool default_left, double gain,
+                          double left_value, double right_value, double left_hess, double right_hess,
+                          int64_t left_count, int64_t right_count) {
+  const int left = num_nodes();
+  add_children(&nodes_, leaf, left_value, right_value, left_hess, right_hess, left_count, right_count);
   TreeNode& p = nodes_[static_cast<size_t>(leaf)];
   p.left = left;
   p.right = left + 1;
@@ -38,6 +49,28 @@ int Tree::split_numerical(int leaf, int feature, int threshold_bin, double thres
   p.threshold = threshold;
   p.split_type = SplitType::kNumerical;
   p.default_left = default_left;
+  p.gain = gain;
+  ++num_leaves_;
+  return left;
+}
+
+int Tree::split_categorical(int leaf, int feature, CategorySet set, bool default_left, double gain, double left_value,
+                            double right_value, double left_hess, double right_hess, int64_t left_count,
+                            int64_t right_count) {
+  const int left = num_nodes();
+  add_children(&nodes_, leaf, left_value, right_value, left_hess, right_hess, left_count, right_count);
+  // The bin-space walk reads bins[b >> 6] for any bin b < 256 without a size check.
+  if (set.bins.size() < 4) set.bins.resize(4, 0);
+  category_sets_.push_back(std::move(set));
+  TreeNode& p = nodes_[static_cast<size_t>(leaf)];
+  p.left = left;
+  p.right = left + 1;
+  p.feature = feature;
+  p.threshold_bin = 0;
+  p.threshold = 0.0;
+  p.split_type = SplitType::kCategorical;
+  p.default_left = default_left;
+  p.category_set = static_cast<int32_t>(category_sets_.size()) - 1;
   p.gain = gain;
   ++num_leaves_;
   return left;

@@ -7,9 +7,21 @@
 // Routing (numerical): raw x goes left iff x <= threshold; NaN goes to the default side. threshold
 // is the training mapper's bin_upper_bound(threshold_bin), so "x <= threshold" is exactly
 // "bin(x) <= threshold_bin" for every non-NaN x and predictions on raw values match training.
-// Categorical (the categorical-split task fills these in): categories in the node's set go left,
-// other categories right, NaN to the default side. The bin-space walk sends the missing bin (NaN and
-// rare/unseen categories) to the default side, so that task must keep the two consistent.
+//
+// Routing (categorical). Raw space: NaN goes to the default side; a value that is a non-negative
+// integer c with bit c set in the node's CategorySet::categories goes left; EVERYTHING else goes
+// right: other categories, categories never seen in training, negative or fractional values. Bin
+// space: the missing bin goes to the default side; value bin b goes left iff bit b of
+// CategorySet::bins is set.
+// The trainer keeps the two walks identical for every input value by one rule: its categorical
+// nodes have default_left == false, and their left set names only categories that own a value bin
+// (the categories of the left bins). The missing bin holds NaN, invalid values and every category
+// without a bin of its own (rare or unseen in training); in raw space all of those fail the bitset
+// test and go right, which is where the bin-space walk sends the missing bin. When the learned split
+// wants the missing bin on the other side, the learner names that side "right" instead (it swaps the
+// two sides, see split.h), so the missing bin's learned side is kept without a second bitset.
+// Trees from importers may set default_left on a categorical node: NaN then goes left while unknown
+// categories still go right, which is the usual convention of those formats.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +32,37 @@
 namespace ensemblekit {
 
 enum class SplitType : uint8_t { kNumerical = 0, kCategorical = 1 };
+
+// Importers only (trainers keep the defaults): the reading rules of other libraries' nodes, so an
+// imported tree routes every input exactly as the library that trained it.
+// Numerical nodes: which values take the default side.
+enum class MissingRule : uint8_t {
+  kNaN = 0,        // NaN only (ours, XGBoost, LightGBM missing type NaN)
+  kNaNOrZero = 1,  // NaN and |x| <= kZeroThreshold (LightGBM missing type Zero)
+};
+// Categorical nodes: how a raw value becomes a category id (values that give no id go right).
+enum class CategoryRule : uint8_t {
+  kExact = 0,           // ours: only a non-negative integer value is a category
+  kTruncate = 1,        // LightGBM: int(x) (toward zero), valid when -1 < x < 2^31
+  kTruncateFloat32 = 2, // XGBoost: int(float(x)), valid when 0 <= float(x) < 2^24
+};
+// LightGBM's zero band for MissingRule::kNaNOrZero (its kZeroThreshold, a float widened to double).
+constexpr double kZeroThreshold = static_cast<double>(1e-35f);
+
+// The category id of raw value v under `rule`, or -1 when v names no category.
+inline int64_t category_of(double v, CategoryRule rule) {
+  switch (rule) {
+    case CategoryRule::kExact:
+      return v >= 0.0 && v < 4294967296.0 && v == static_cast<double>(static_cast<int64_t>(v)) ? static_cast<int64_t>(v) : -1;
+    case CategoryRule::kTruncate:
+      return v > -1.0 && v < 2147483648.0 ? static_cast<int64_t>(v) : -1;
+    case CategoryRule::kTruncateFloat32: {
+      const float f = static_cast<float>(v);
+      return f >= 0.0f && f < 16777216.0f ? static_cast<int64_t>(f) : -1;
+    }
+  }
+  return -1;
+}
 
 struct TreeNode {
   int32_t left = -1;  // child ids; -1 on leaves
@@ -32,6 +75,9 @@ struct TreeNode {
   int32_t threshold_bin = 0;
   SplitType split_type = SplitType::kNumerical;
   bool default_left = true;
+  // Imported nodes only (see MissingRule / CategoryRule above).
+  MissingRule missing_rule = MissingRule::kNaN;
+  CategoryRule category_rule = CategoryRule::kExact;
   // Categorical: index of this node's set in Tree::category_sets(), -1 otherwise.
   int32_t category_set = -1;
   // Leaves: the output added to the raw score (shrinkage included). Internal nodes: the output the
@@ -48,6 +94,9 @@ struct TreeNode {
 
 // A set of categories sent left at a categorical node: raw category values (for prediction on raw
 // X) and the training bins (for the bin-space walk), both as bitsets.
+// The raw bitset is sized by the largest category it holds (largest / 32 + 1 words), like
+// LightGBM's: category ids should be small integers (0..n-1), not hashes. The trainer never puts a
+// category >= kMaxSplitCategory (split.h) in a set, so its bitsets stay <= 128 KiB.
 struct CategorySet {
   std::vector<uint32_t> categories;  // bit c set: category c goes left
   std::vector<uint64_t> bins;        // bit b set: value bin b goes left (<= 256 bins: 4 words)
@@ -73,8 +122,17 @@ class Tree {
                       double left_value, double right_value, double left_hess, double right_hess,
                       int64_t left_count, int64_t right_count);
 
+  // Turns leaf `leaf` into a categorical split: categories (and bins) in `set` go left, NaN to the
+  // default side, everything else right (see the routing rules above). Returns the new left child.
+  int split_categorical(int leaf, int feature, CategorySet set, bool default_left, double gain, double left_value,
+                        double right_value, double left_hess, double right_hess, int64_t left_count,
+                        int64_t right_count);
+
   // Multiplies every node value by `factor` (shrinkage).
   void scale_values(double factor);
+
+  // Room for `nodes` nodes without regrowth (a learner that can estimate its tree's size).
+  void reserve(int nodes) { nodes_.reserve(static_cast<size_t>(nodes)); }
 
   // Reference walk on one raw row (x[feature] for every feature the tree uses). Returns the leaf id.
   template <class T>
@@ -104,12 +162,14 @@ int Tree::leaf_index(const T* x) const {
     if (v != v) {
       go_left = n.default_left;
     } else if (n.split_type == SplitType::kNumerical) {
-      go_left = v <= n.threshold;
+      go_left = n.missing_rule == MissingRule::kNaNOrZero && v >= -kZeroThreshold && v <= kZeroThreshold
+                    ? n.default_left
+                    : v <= n.threshold;
     } else {
       const std::vector<uint32_t>& bits = category_sets_[static_cast<size_t>(n.category_set)].categories;
-      const double word = v / 32.0;
-      go_left = v >= 0.0 && word < static_cast<double>(bits.size()) && v == static_cast<double>(static_cast<int64_t>(v))
-                    ? ((bits[static_cast<size_t>(v) >> 5] >> (static_cast<size_t>(v) & 31)) & 1u) != 0
+      const int64_t c = category_of(v, n.category_rule);
+      go_left = c >= 0 && static_cast<uint64_t>(c >> 5) < bits.size()
+                    ? ((bits[static_cast<size_t>(c) >> 5] >> (static_cast<size_t>(c) & 31)) & 1u) != 0
                     : false;
     }
     i = go_left ? n.left : n.right;

@@ -13,10 +13,11 @@ namespace ensemblekit {
 namespace {
 
 // Below this many histogram bins to scan, split evaluation stays on the calling thread. A scan
-// costs ~2 ns a bin, so two children of 30 features (~15k bins) take ~30 us. Measured on 1M x 28,
-// 255 leaves: parallel scans of that size gained nothing on an idle machine and were 2.5x slower
-// on a busy one (a descheduled team thread stalls every region).
-constexpr int64_t kSerialScanBins = int64_t{1} << 17;
+// costs ~2 ns a bin; a region on the thread pool costs ~1-2 us, so splitting the scans of two
+// children (28-54 features, 14k-28k bins, 30-60 us) over the threads pays. (The old threshold of
+// 2^17 bins kept every scan serial: under OpenMP's static schedule a descheduled team thread stalled
+// every region on a busy machine; the pool hands its features to the other threads instead.)
+constexpr int64_t kSerialScanBins = int64_t{1} << 12;
 // Rows per block of the "which features hold NaN" pass (and of the column-major copy).
 constexpr int64_t kMissingScanRows = 65536;
 // Default memory for node histograms (one per leaf with a pending split): beyond it, histograms of
@@ -37,6 +38,10 @@ struct TreeLearner::LeafState {
   double score = 0.0;  // leaf_score of stats: the parent term of a split's gain
   NodeConstraints constraints;
   SplitInfo best;
+  // L2 added to lambda_l2 for this node's output (cat_l2 when a sorted categorical split made it).
+  double extra_l2 = 0.0;
+  // Features split on from the root to here, ascending (kept only under interaction constraints).
+  std::vector<int> path_features;
 };
 
 void TreeConfig::validate() const {
@@ -61,6 +66,36 @@ void TreeConfig::validate() const {
   if (!(colsample_bynode > 0.0 && colsample_bynode <= 1.0)) {
     bad("Expected colsample_bynode in (0, 1] but received " + std::to_string(colsample_bynode));
   }
+  if (split.max_cat_to_onehot < 1) {
+    bad("Expected max_cat_to_onehot >= 1 but received " + std::to_string(split.max_cat_to_onehot));
+  }
+  if (split.max_cat_threshold < 1) {
+    bad("Expected max_cat_threshold >= 1 but received " + std::to_string(split.max_cat_threshold));
+  }
+  if (!(split.cat_smooth >= 0.0) || !std::isfinite(split.cat_smooth)) {
+    bad("Expected cat_smooth >= 0 but received " + std::to_string(split.cat_smooth));
+  }
+  if (!(split.cat_l2 >= 0.0) || !std::isfinite(split.cat_l2)) {
+    bad("Expected cat_l2 >= 0 but received " + std::to_string(split.cat_l2));
+  }
+  if (split.min_data_per_group < 1) {
+    bad("Expected min_data_per_group >= 1 but received " + std::to_string(split.min_data_per_group));
+  }
+  for (size_t f = 0; f < monotone_constraints.size(); ++f) {
+    const int m = monotone_constraints[f];
+    if (m < -1 || m > 1) {
+      bad("Expected monotone_constraints values in {-1, 0, 1} but received " + std::to_string(m) + " for feature " +
+          std::to_string(f));
+    }
+  }
+  for (size_t g = 0; g < interaction_constraints.size(); ++g) {
+    for (const int f : interaction_constraints[g]) {
+      if (f < 0) {
+        bad("Expected non-negative feature indices in interaction_constraints but received " + std::to_string(f) +
+            " in group " + std::to_string(g));
+      }
+    }
+  }
 }
 
 TreeLearner::TreeLearner(const BinnedDataset& data, const TreeConfig& config)
@@ -75,9 +110,54 @@ TreeLearner::TreeLearner(const BinnedDataset& data, const TreeConfig& config)
   max_slots_ = std::max<int64_t>(
       3, pool_bytes / std::max<int64_t>(1, data.total_bins() * static_cast<int64_t>(sizeof(GradStats))));
   usable_.resize(static_cast<size_t>(nf));
+  categorical_.resize(static_cast<size_t>(nf));
   for (int64_t f = 0; f < nf; ++f) {
     const BinMapper& m = data.mapper(f);
-    usable_[static_cast<size_t>(f)] = !m.trivial() && !m.is_categorical();
+    usable_[static_cast<size_t>(f)] = !m.trivial();
+    categorical_[static_cast<size_t>(f)] = m.is_categorical();
+  }
+  eligible_index_.assign(static_cast<size_t>(nf), -1);
+  for (int64_t f = 0; f < nf; ++f) {
+    const BinMapper& m = data.mapper(f);
+    if (!m.is_categorical()) continue;
+    std::array<uint64_t, 4> mask{};
+    bool all = true;
+    for (int b = 0; b < m.num_value_bins(); ++b) {
+      const int cat = m.category_of_bin(b);
+      if (cat >= 0 && cat < kMaxSplitCategory) {
+        mask[static_cast<size_t>(b) >> 6] |= uint64_t{1} << (b & 63);
+      } else {
+        all = false;
+      }
+    }
+    if (all) continue;
+    eligible_index_[static_cast<size_t>(f)] = static_cast<int>(eligible_bins_.size());
+    eligible_bins_.push_back(mask);
+  }
+  // Constraints against the data: lengths, indices, no monotone categorical feature.
+  const std::vector<int8_t>& mono = config_.monotone_constraints;
+  if (!mono.empty() && static_cast<int64_t>(mono.size()) != nf) {
+    bad("Expected monotone_constraints to hold one value per feature (" + std::to_string(nf) + ") but received " +
+        std::to_string(mono.size()));
+  }
+  monotone_.assign(static_cast<size_t>(nf), 0);
+  for (size_t f = 0; f < mono.size(); ++f) {
+    if (mono[f] != 0 && categorical_[f]) {
+      bad("Expected monotone_constraints 0 for categorical feature " + std::to_string(f) + " but received " +
+          std::to_string(static_cast<int>(mono[f])));
+    }
+    monotone_[f] = mono[f];
+  }
+  for (size_t g = 0; g < config_.interaction_constraints.size(); ++g) {
+    std::vector<uint8_t> member(static_cast<size_t>(nf), 0);
+    for (const int f : config_.interaction_constraints[g]) {
+      if (f < 0 || f >= nf) {
+        bad("Expected interaction_constraints feature indices in [0, " + std::to_string(nf) + ") but received " +
+            std::to_string(f) + " in group " + std::to_string(g));
+      }
+      member[static_cast<size_t>(f)] = 1;
+    }
+    groups_.push_back(std::move(member));
   }
   // One pass over the bins: which features hold a missing value anywhere in the training data.
   const int64_t rows = data.num_rows();
@@ -164,14 +244,21 @@ void TreeLearner::evaluate(const std::vector<int>& nodes, uint64_t seed) {
   };
   std::vector<Task> tasks;
   int64_t scan_bins = 0;
+  std::vector<int> allowed;
   for (const int node : nodes) {
+    const std::vector<int>* base = &tree_features_;
+    if (!groups_.empty()) {
+      allowed_features(leaves_[static_cast<size_t>(node)].path_features, &allowed);
+      base = &allowed;
+    }
+    if (base->empty()) continue;
     std::vector<int> feats;
     if (config_.colsample_bynode < 1.0) {
       const size_t k = std::max<size_t>(
-          1, static_cast<size_t>(std::lround(config_.colsample_bynode * static_cast<double>(tree_features_.size()))));
-      feats = sample_subset(tree_features_, k, derive_seed(seed, 0x6e6f6465ULL, static_cast<uint64_t>(node)));
+          1, static_cast<size_t>(std::lround(config_.colsample_bynode * static_cast<double>(base->size()))));
+      feats = sample_subset(*base, k, derive_seed(seed, 0x6e6f6465ULL, static_cast<uint64_t>(node)));
     }
-    const std::vector<int>& use = config_.colsample_bynode < 1.0 ? feats : tree_features_;
+    const std::vector<int>& use = config_.colsample_bynode < 1.0 ? feats : *base;
     for (const int f : use) {
       tasks.push_back(Task{node, f});
       scan_bins += data_.num_bins(f);
@@ -183,14 +270,47 @@ void TreeLearner::evaluate(const std::vector<int>& nodes, uint64_t seed) {
     const Task& task = tasks[static_cast<size_t>(t)];
     const LeafState& leaf = leaves_[static_cast<size_t>(task.node)];
     const GradStats* h = histogram(leaf.hist_slot) + data_.bin_offsets()[static_cast<size_t>(task.feature)];
-    find_best_numerical_split(h, data_.num_bins(task.feature), task.feature, leaf.stats, leaf.score, config_.split,
-                              leaf.constraints, &found[static_cast<size_t>(t)]);
+    const size_t f = static_cast<size_t>(task.feature);
+    if (categorical_[f]) {
+      const int e = eligible_index_[f];
+      find_best_categorical_split(h, data_.num_bins(task.feature), task.feature, leaf.stats, leaf.score,
+                                  config_.split, leaf.constraints, &found[static_cast<size_t>(t)],
+                                  e < 0 ? nullptr : &eligible_bins_[static_cast<size_t>(e)]);
+    } else {
+      find_best_numerical_split(h, data_.num_bins(task.feature), task.feature, leaf.stats, leaf.score, config_.split,
+                                leaf.constraints, &found[static_cast<size_t>(t)], monotone_[f]);
+    }
   });
   for (const int node : nodes) leaves_[static_cast<size_t>(node)].best = SplitInfo();
   for (size_t t = 0; t < tasks.size(); ++t) {
     SplitInfo& best = leaves_[static_cast<size_t>(tasks[t].node)].best;
     if (found[t].better_than(best)) best = found[t];
   }
+}
+
+void TreeLearner::allowed_features(const std::vector<int>& path, std::vector<int>* out) const {
+  out->clear();
+  // Groups holding every feature of the path; a tree feature is allowed when one of them holds it.
+  std::vector<const std::vector<uint8_t>*> live;
+  for (const std::vector<uint8_t>& g : groups_) {
+    bool all = true;
+    for (const int f : path) all = all && g[static_cast<size_t>(f)] != 0;
+    if (all) live.push_back(&g);
+  }
+  if (live.empty()) return;
+  for (const int f : tree_features_) {
+    for (const std::vector<uint8_t>* g : live) {
+      if ((*g)[static_cast<size_t>(f)]) {
+        out->push_back(f);
+        break;
+      }
+    }
+  }
+}
+
+NodeConstraints TreeLearner::node_constraints(int node) const {
+  return node >= 0 && static_cast<size_t>(node) < leaves_.size() ? leaves_[static_cast<size_t>(node)].constraints
+                                                                  : NodeConstraints();
 }
 
 Tree TreeLearner::grow(const GradPair* grads, const uint32_t* rows, int64_t num_rows,
@@ -202,7 +322,14 @@ Tree TreeLearner::grow(const GradPair* grads, const uint32_t* rows, int64_t num_
 
   tree_features_.clear();
   for (const int f : features) {
-    if (f >= 0 && f < data_.num_features() && usable_[static_cast<size_t>(f)]) tree_features_.push_back(f);
+    if (f < 0 || f >= data_.num_features() || !usable_[static_cast<size_t>(f)]) continue;
+    if (!groups_.empty()) {
+      // Under interaction constraints a feature in no group can never split: skip its histograms.
+      bool member = false;
+      for (const std::vector<uint8_t>& g : groups_) member = member || g[static_cast<size_t>(f)] != 0;
+      if (!member) continue;
+    }
+    tree_features_.push_back(f);
   }
   builder_.set_features(tree_features_);
   partition_.reset(data_.num_rows(), rows, num_rows);
@@ -286,17 +413,36 @@ Tree TreeLearner::grow(const GradPair* grads, const uint32_t* rows, int64_t num_
     leaves_[static_cast<size_t>(leaf)].hist_slot = -1;
 
     const BinMapper& mapper = data_.mapper(s.feature);
-    const double threshold = mapper.bin_upper_bound(s.threshold_bin);
-    const bool default_left = has_missing_[static_cast<size_t>(s.feature)] ? s.default_left : (0.0 <= threshold);
-    const int left = tree.split_numerical(leaf, s.feature, s.threshold_bin, threshold, default_left, s.gain,
-                                          s.left_output, s.right_output, s.left.hess, s.right.hess, s.left.count,
-                                          s.right.count);
-    const int right = left + 1;
     RowRouter router;
     router.feature = s.feature;
-    router.threshold_bin = s.threshold_bin;
     router.missing_bin = data_.missing_bin(s.feature);
-    router.default_left = default_left;
+    int left;
+    if (s.type == SplitType::kCategorical) {
+      // Raw bitset: the categories of the left bins (split.h guarantees default_left == false, so
+      // NaN, rare and unseen categories go right in both spaces; see tree.h).
+      CategorySet set;
+      set.bins.assign(s.left_bins.begin(), s.left_bins.end());
+      for (int b = 0; b < mapper.num_value_bins(); ++b) {
+        if (!((s.left_bins[static_cast<size_t>(b) >> 6] >> (b & 63)) & 1u)) continue;
+        const int cat = mapper.category_of_bin(b);
+        if (cat < 0) continue;
+        const size_t word = static_cast<size_t>(cat) >> 5;
+        if (set.categories.size() <= word) set.categories.resize(word + 1, 0u);
+        set.categories[word] |= 1u << (cat & 31);
+      }
+      left = tree.split_categorical(leaf, s.feature, std::move(set), s.default_left, s.gain, s.left_output,
+                                    s.right_output, s.left.hess, s.right.hess, s.left.count, s.right.count);
+      router.left_bins = tree.category_sets()[static_cast<size_t>(tree.node(leaf).category_set)].bins.data();
+      router.default_left = s.default_left;
+    } else {
+      const double threshold = mapper.bin_upper_bound(s.threshold_bin);
+      const bool default_left = has_missing_[static_cast<size_t>(s.feature)] ? s.default_left : (0.0 <= threshold);
+      left = tree.split_numerical(leaf, s.feature, s.threshold_bin, threshold, default_left, s.gain, s.left_output,
+                                  s.right_output, s.left.hess, s.right.hess, s.left.count, s.right.count);
+      router.threshold_bin = s.threshold_bin;
+      router.default_left = default_left;
+    }
+    const int right = left + 1;
     const int64_t nl =
         column_bins_.empty()
             ? partition_.split(leaf, left, right, data_.bins().data() + s.feature, data_.num_features(), router, threads_)
@@ -306,6 +452,12 @@ Tree TreeLearner::grow(const GradPair* grads, const uint32_t* rows, int64_t num_
 
     if (leaves_.size() < static_cast<size_t>(right) + 1) leaves_.resize(static_cast<size_t>(right) + 1);
     const NodeConstraints parent_constraints = leaves_[static_cast<size_t>(leaf)].constraints;
+    std::vector<int> path;
+    if (!groups_.empty()) {
+      path = leaves_[static_cast<size_t>(leaf)].path_features;
+      const auto at = std::lower_bound(path.begin(), path.end(), s.feature);
+      if (at == path.end() || *at != s.feature) path.insert(at, s.feature);
+    }
     LeafState& ls = leaves_[static_cast<size_t>(left)];
     LeafState& rs = leaves_[static_cast<size_t>(right)];
     ls = LeafState();
@@ -313,6 +465,20 @@ Tree TreeLearner::grow(const GradPair* grads, const uint32_t* rows, int64_t num_
     ls.stats = s.left;
     rs.stats = s.right;
     ls.constraints = rs.constraints = parent_constraints;
+    ls.extra_l2 = rs.extra_l2 = s.extra_l2;
+    ls.path_features = path;
+    rs.path_features = std::move(path);
+    const int mono = s.type == SplitType::kNumerical ? monotone_[static_cast<size_t>(s.feature)] : 0;
+    if (mono != 0) {
+      // The children's outputs are ordered (split.h); the midpoint separates their subtrees. For
+      // l <= r, l <= fl((l + r) / 2) <= r holds in floating point, so each child's own output stays
+      // within its new bounds.
+      const double mid = 0.5 * (s.left_output + s.right_output);
+      NodeConstraints& lo = mono > 0 ? ls.constraints : rs.constraints;  // the lower side
+      NodeConstraints& hi = mono > 0 ? rs.constraints : ls.constraints;
+      lo.max_output = std::min(lo.max_output, mid);
+      hi.min_output = std::max(hi.min_output, mid);
+    }
     ls.score = leaf_score(ls.stats.grad, ls.stats.hess, sp, ls.constraints);
     rs.score = leaf_score(rs.stats.grad, rs.stats.hess, sp, rs.constraints);
 
@@ -331,7 +497,7 @@ Tree TreeLearner::grow(const GradPair* grads, const uint32_t* rows, int64_t num_
       leaves_[static_cast<size_t>(small)].hist_slot = small_slot;
       if (parent_slot >= 0) {
         GradStats* ph = histogram(parent_slot);
-        subtract_histogram(ph, histogram(small_slot), ph, data_, tree_features_);
+        subtract_histogram(ph, histogram(small_slot), ph, data_, tree_features_, threads_);
         leaves_[static_cast<size_t>(large)].hist_slot = parent_slot;
       } else {
         // The parent's histogram was evicted from a full pool: build the larger child too.
@@ -387,9 +553,11 @@ void TreeLearner::refit_exact(Tree* tree, const GradPair* grads) const {
   }
   for (int i = 0; i < nodes; ++i) {
     TreeNode& n = tree->mutable_node(i);
-    const NodeConstraints& c = static_cast<size_t>(i) < leaves_.size() ? leaves_[static_cast<size_t>(i)].constraints
-                                                                      : NodeConstraints();
-    n.value = leaf_output(g[static_cast<size_t>(i)], h[static_cast<size_t>(i)], config_.split, c);
+    const bool known = static_cast<size_t>(i) < leaves_.size();
+    const NodeConstraints c = known ? leaves_[static_cast<size_t>(i)].constraints : NodeConstraints();
+    SplitParams sp = config_.split;
+    if (known) sp.lambda_l2 += leaves_[static_cast<size_t>(i)].extra_l2;
+    n.value = leaf_output(g[static_cast<size_t>(i)], h[static_cast<size_t>(i)], sp, c);
     n.sum_hess = h[static_cast<size_t>(i)];
   }
 }

@@ -1,0 +1,960 @@
+#include "forest_tree_learner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <queue>
+#include <string>
+#include <utility>
+
+#include "../errors.h"
+#include "../tree/random.h"
+#include <cstring>
+
+namespace ensemblekit {
+
+void ForestTreeParams::validate(int64_t num_features) const {
+  auto bad = [](const std::string& what) { throw InvalidParameter(what); };
+  if (is_classification(criterion) && num_classes < 2) {
+    bad("Expected at least 2 classes for a classification forest but received " + std::to_string(num_classes));
+  }
+  if (min_samples_split < 2) bad("Expected min_samples_split >= 2 but received " + std::to_string(min_samples_split));
+  if (min_samples_leaf < 1) bad("Expected min_samples_leaf >= 1 but received " + std::to_string(min_samples_leaf));
+  if (max_leaf_nodes == 1) bad("Expected max_leaf_nodes >= 2 (or <= 0: unlimited) but received 1");
+  if (max_features < 1 || max_features > num_features) {
+    bad("Expected max_features in [1, " + std::to_string(num_features) + "] but received " + std::to_string(max_features));
+  }
+  if (!(min_impurity_decrease >= 0.0) || !std::isfinite(min_impurity_decrease)) {
+    bad("Expected a finite min_impurity_decrease >= 0");
+  }
+}
+
+namespace {
+
+// scikit-learn's EPSILON (numpy's float64 machine epsilon): the pure-node and min_impurity_decrease
+// tolerances.
+constexpr double kEpsilon = 2.220446049250313e-16;
+// Nodes with at most this many rows sort their rows by bin instead of filling a 256-bin histogram:
+// O(m log m) instead of O(bins * stats) to clear, fill and scan.
+constexpr int64_t kExactMaxRows = 96;
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+struct Split {
+  bool valid = false;
+  int feature = -1;
+  int threshold_bin = 0;
+  bool default_left = true;
+  double proxy = kNegInf;
+  int64_t left_count = 0;
+  std::vector<double> left_stats;
+  // W * impurity of the children (absolute error: computed by the scan; others: from the stats).
+  double wimp_left = 0.0, wimp_right = 0.0;
+};
+
+struct NodeState {
+  int depth = 0;
+  int64_t begin = 0;  // the node's rows are positions [begin, begin + count) of the store
+  int64_t count = 0;
+  double weight = 0.0;
+  double wimp = 0.0;  // W * impurity
+  std::vector<double> stats;
+  std::vector<int> constants;  // features known constant in this node (from its ancestors)
+};
+
+// Fenwick tree over ranks 1..n of (weight, weight * y), for weighted medians of a changing set.
+class Fenwick {
+ public:
+  void reset(int64_t n) {
+    n_ = n;
+    w_.assign(static_cast<size_t>(n + 1), 0.0);
+    wy_.assign(static_cast<size_t>(n + 1), 0.0);
+    top_ = 1;
+    while (top_ * 2 <= n_) top_ *= 2;
+    total_w_ = total_wy_ = 0.0;
+  }
+  void add(int64_t rank, double w, double wy) {
+    total_w_ += w;
+    total_wy_ += wy;
+    for (int64_t i = rank; i <= n_; i += i & -i) {
+      w_[static_cast<size_t>(i)] += w;
+      wy_[static_cast<size_t>(i)] += wy;
+    }
+  }
+  double total_w() const { return total_w_; }
+  // Largest position p with prefix weight(p) < target (strict) or <= target; returns p and the prefix sums.
+  int64_t descend(double target, bool inclusive, double* acc_w, double* acc_wy) const {
+    int64_t pos = 0;
+    double aw = 0.0, awy = 0.0;
+    for (int64_t step = top_; step > 0; step >>= 1) {
+      const int64_t next = pos + step;
+      if (next > n_) continue;
+      const double cand = aw + w_[static_cast<size_t>(next)];
+      if (inclusive ? cand <= target : cand < target) {
+        pos = next;
+        aw = cand;
+        awy += wy_[static_cast<size_t>(next)];
+      }
+    }
+    *acc_w = aw;
+    *acc_wy = awy;
+    return pos;
+  }
+  // Sum of w |y - median| over the set; sorted_y[r - 1] is the y of rank r, rank_w its current weight.
+  double abs_deviation(const double* sorted_y, const double* rank_w) const {
+    const double total = total_w_;
+    if (total <= 0.0) return 0.0;
+    const double half = total / 2.0;
+    double aw, awy;
+    const int64_t p = descend(half, false, &aw, &awy);
+    const int64_t k = std::min(p + 1, n_);  // smallest rank with prefix >= half
+    const double wk = rank_w[k - 1];
+    const double below_w = aw + wk, below_wy = awy + wk * sorted_y[k - 1];
+    double median = sorted_y[k - 1];
+    if (below_w == half) {
+      // scikit-learn's WeightedMedianCalculator: exactly half the weight at or below -> the mean of
+      // this value and the next one that carries weight.
+      double bw, bwy;
+      const int64_t q = descend(half, true, &bw, &bwy);
+      if (q + 1 <= n_) median = (median + sorted_y[q]) / 2.0;
+    }
+    return median * below_w - below_wy + (total_wy_ - below_wy) - median * (total - below_w);
+  }
+
+ private:
+  int64_t n_ = 0, top_ = 1;
+  std::vector<double> w_, wy_;
+  double total_w_ = 0.0, total_wy_ = 0.0;
+};
+
+}  // namespace
+
+class ForestTreeLearner::Impl {
+ public:
+  Impl(const ForestInput& in, const ForestTreeParams& p) : in_(in), p_(p) {
+    classification_ = is_classification(p.criterion);
+    mae_ = p.criterion == ForestCriterion::kAbsoluteError;
+    k_ = classification_ ? p.num_classes : 1;
+    s_ = classification_ ? p.num_classes : 3;
+    features_ = static_cast<int>(in.data->num_features());
+    min_split_ = std::max(p.min_samples_split, 2 * p.min_samples_leaf);
+  }
+
+  ForestTree grow(const double* weights, const uint32_t* rows, int64_t n, uint64_t seed, const WorkControl& control) {
+    weights_ = weights;
+    seed_ = seed;
+    control_ = &control;
+    hist_.assign(static_cast<size_t>(256 * s_), 0.0);
+    hist_count_.assign(256, 0);
+    // The node-ordered store: row i of the tree's sample at position i, padded to 8-byte words so a
+    // row moves with a few word copies.
+    stride_ = (features_ + 7) / 8 * 8;
+    store_.resize(static_cast<size_t>(n * stride_));
+    scratch_.resize(static_cast<size_t>(n * stride_));
+    lab_all_.resize(static_cast<size_t>(classification_ ? n : 0));
+    y_all_.resize(static_cast<size_t>(classification_ ? 0 : n));
+    w_all_.resize(static_cast<size_t>(n));
+    side_.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      std::memcpy(store_.data() + i * stride_, in_.data->row(rows[i]), static_cast<size_t>(features_));
+      w_all_[static_cast<size_t>(i)] = weights_[rows[i]];
+      if (classification_) {
+        lab_all_[static_cast<size_t>(i)] = in_.labels[rows[i]];
+      } else {
+        y_all_[static_cast<size_t>(i)] = in_.targets[rows[i]];
+      }
+    }
+    tree_ = Tree(0.0);
+    // Trees of one forest have similar sizes: reserving a bit more than the previous one avoids the
+    // regrowth copies (and, for big trees, the page faults of every doubling).
+    const int64_t most = p_.max_leaf_nodes > 1 ? 2 * static_cast<int64_t>(p_.max_leaf_nodes) - 1 : 2 * n - 1;
+    const int64_t guess = std::min<int64_t>(most, last_nodes_ + last_nodes_ / 8 + 64);
+    tree_.reserve(static_cast<int>(guess));
+    if (classification_) distribution_.reserve(static_cast<size_t>(guess) * static_cast<size_t>(k_));
+    states_.assign(1, NodeState());
+    NodeState& root = states_[0];
+    root.count = n;
+    root.stats.assign(static_cast<size_t>(s_), 0.0);
+    for (int64_t i = 0; i < n; ++i) add_row_stats(root.stats.data(), rows[i]);
+    root.weight = stats_weight(root.stats.data());
+    root.wimp = wimp(root.stats.data());
+    root_weight_ = root.weight;
+    tree_.mutable_node(0).sum_hess = root.weight;
+    tree_.mutable_node(0).count = n;
+    if (classification_) distribution_.clear();
+
+    if (p_.max_leaf_nodes > 1) {
+      grow_best_first();
+    } else {
+      grow_depth_first();
+    }
+    if (classification_) distribution_.resize(static_cast<size_t>(tree_.num_nodes()) * static_cast<size_t>(k_), 0.0);
+    last_nodes_ = tree_.num_nodes();
+    ForestTree out;
+    out.tree = std::move(tree_);
+    out.distribution = std::move(distribution_);
+    return out;
+  }
+
+ private:
+  // ---- statistics ------------------------------------------------------------------------------
+
+  void add_row_stats(double* stats, uint32_t row) const {
+    const double w = weights_[row];
+    if (classification_) {
+      stats[in_.labels[row]] += w;
+    } else {
+      const double y = in_.targets[row];
+      stats[0] += w;
+      stats[1] += w * y;
+      stats[2] += w * y * y;
+    }
+  }
+
+  double stats_weight(const double* stats) const {
+    if (!classification_) return stats[0];
+    double w = 0.0;
+    for (int c = 0; c < k_; ++c) w += stats[c];
+    return w;
+  }
+
+  // W * impurity from the stats (absolute error is computed from rows instead).
+  double wimp(const double* s) const {
+    switch (p_.criterion) {
+      case ForestCriterion::kGini: {
+        double w = 0.0, sq = 0.0;
+        for (int c = 0; c < k_; ++c) {
+          w += s[c];
+          sq += s[c] * s[c];
+        }
+        return w > 0.0 ? std::max(0.0, w - sq / w) : 0.0;
+      }
+      case ForestCriterion::kEntropy: {
+        double w = 0.0;
+        for (int c = 0; c < k_; ++c) w += s[c];
+        if (w <= 0.0) return 0.0;
+        double h = 0.0;
+        for (int c = 0; c < k_; ++c) {
+          if (s[c] > 0.0) h -= s[c] * std::log2(s[c] / w);
+        }
+        return std::max(0.0, h);
+      }
+      default:
+        return s[0] > 0.0 ? std::max(0.0, s[2] - s[1] * s[1] / s[0]) : 0.0;
+    }
+  }
+
+  // The split proxy of one child (higher is better; summed over both children).
+  double proxy(const double* s) const {
+    switch (p_.criterion) {
+      case ForestCriterion::kGini: {
+        double w = 0.0, sq = 0.0;
+        for (int c = 0; c < k_; ++c) {
+          w += s[c];
+          sq += s[c] * s[c];
+        }
+        return w > 0.0 ? sq / w : 0.0;
+      }
+      case ForestCriterion::kEntropy: {
+        double w = 0.0;
+        for (int c = 0; c < k_; ++c) w += s[c];
+        double v = 0.0;
+        for (int c = 0; c < k_; ++c) {
+          if (s[c] > 0.0) v += s[c] * std::log2(s[c] / w);
+        }
+        return v;
+      }
+      default:
+        return s[0] > 0.0 ? s[1] * s[1] / s[0] : 0.0;
+    }
+  }
+
+  bool is_pure(const NodeState& st) const {
+    if (st.weight <= 0.0) return true;
+    if (p_.criterion == ForestCriterion::kSquaredError) {
+      // Relative to the mean square: wy2 - wy^2/W of a constant target is rounding noise, not spread.
+      return st.wimp <= std::max(kEpsilon * st.weight, 1e-13 * st.stats[2]);
+    }
+    return st.wimp <= kEpsilon * st.weight;
+  }
+
+  // ---- growth ----------------------------------------------------------------------------------
+
+  void grow_depth_first() {
+    std::vector<int> stack{0};
+    int processed = 0;
+    while (!stack.empty()) {
+      const int node = stack.back();
+      stack.pop_back();
+      if ((++processed & 255) == 0) control_->check();
+      Split split = evaluate(node);
+      if (!split.valid) {
+        release(node);
+        continue;
+      }
+      const int left = apply(node, split);
+      stack.push_back(left + 1);
+      stack.push_back(left);
+    }
+  }
+
+  void grow_best_first() {
+    // (impurity decrease, -node): the largest decrease first, the older node on ties.
+    std::priority_queue<std::pair<double, int>> frontier;
+    std::vector<Split> pending;
+    auto consider = [&](int node) {
+      Split split = evaluate(node);
+      if (static_cast<size_t>(node) >= pending.size()) pending.resize(static_cast<size_t>(node) + 1);
+      if (!split.valid) {
+        release(node);
+        return;
+      }
+      const double gain = states_[static_cast<size_t>(node)].wimp - split.wimp_left - split.wimp_right;
+      pending[static_cast<size_t>(node)] = std::move(split);
+      frontier.emplace(gain, -node);
+    };
+    consider(0);
+    int splits_left = p_.max_leaf_nodes - 1;
+    int processed = 0;
+    while (!frontier.empty() && splits_left > 0) {
+      const int node = -frontier.top().second;
+      frontier.pop();
+      if ((++processed & 255) == 0) control_->check();
+      const int left = apply(node, pending[static_cast<size_t>(node)]);
+      pending[static_cast<size_t>(node)] = Split();
+      --splits_left;
+      consider(left);
+      consider(left + 1);
+    }
+  }
+
+  void release(int node) {
+    NodeState& st = states_[static_cast<size_t>(node)];
+    std::vector<int>().swap(st.constants);
+  }
+
+  // Sets the node's output, decides whether it may split and finds its best split.
+  Split evaluate(int node) {
+    NodeState& st = states_[static_cast<size_t>(node)];
+    const int64_t m = st.count;
+    if (classification_) {
+      distribution_.resize(static_cast<size_t>(tree_.num_nodes()) * static_cast<size_t>(k_), 0.0);
+      double* d = distribution_.data() + static_cast<size_t>(node) * static_cast<size_t>(k_);
+      for (int c = 0; c < k_; ++c) d[c] = st.weight > 0.0 ? st.stats[static_cast<size_t>(c)] / st.weight : 0.0;
+      tree_.mutable_node(node).value = k_ == 2 ? d[1] : 0.0;
+    } else if (!mae_) {
+      tree_.mutable_node(node).value = st.weight > 0.0 ? st.stats[1] / st.weight : 0.0;
+    }
+    set_segment(st.begin);
+    if (mae_) {
+      double median = 0.0;
+      st.wimp = node_median(m, &median);
+      tree_.mutable_node(node).value = median;
+    }
+    Split best;
+    const bool leaf = (p_.max_depth >= 0 && st.depth >= p_.max_depth) || m < min_split_ || is_pure(st);
+    if (leaf) return best;
+    find_split(node, st, m, &best);
+    if (!best.valid) return best;
+    if (!mae_) {
+      best.wimp_left = wimp(best.left_stats.data());
+      right_buf_.resize(static_cast<size_t>(s_));
+      for (int c = 0; c < s_; ++c) right_buf_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - best.left_stats[static_cast<size_t>(c)];
+      clamp_stats(right_buf_.data());
+      best.wimp_right = wimp(right_buf_.data());
+    }
+    const double improvement = (st.wimp - best.wimp_left - best.wimp_right) / root_weight_;
+    if (improvement + kEpsilon < p_.min_impurity_decrease) best.valid = false;
+    return best;
+  }
+
+  void clamp_stats(double* s) const {
+    if (classification_) {
+      for (int c = 0; c < k_; ++c) s[c] = std::max(0.0, s[c]);
+    } else {
+      s[0] = std::max(0.0, s[0]);
+    }
+  }
+
+  // Splits the node (tree, partition, child states); returns the left child's id.
+  int apply(int node, const Split& split) {
+    NodeState parent = std::move(states_[static_cast<size_t>(node)]);
+    const int f = split.feature;
+    const BinnedDataset& data = *in_.data;
+    const double gain = parent.wimp - split.wimp_left - split.wimp_right;
+    NodeState l, r;
+    l.depth = r.depth = parent.depth + 1;
+    l.stats = split.left_stats;
+    r.stats.resize(static_cast<size_t>(s_));
+    for (int c = 0; c < s_; ++c) r.stats[static_cast<size_t>(c)] = parent.stats[static_cast<size_t>(c)] - l.stats[static_cast<size_t>(c)];
+    clamp_stats(r.stats.data());
+    l.count = split.left_count;
+    r.count = parent.count - split.left_count;
+    l.begin = parent.begin;
+    r.begin = parent.begin + l.count;
+    l.weight = stats_weight(l.stats.data());
+    r.weight = stats_weight(r.stats.data());
+    l.wimp = split.wimp_left;
+    r.wimp = split.wimp_right;
+    l.constants = parent.constants;
+    r.constants = std::move(parent.constants);
+    const int left = tree_.split_numerical(node, f, split.threshold_bin, data.mapper(f).bin_upper_bound(split.threshold_bin),
+                                           split.default_left, std::max(0.0, gain), 0.0, 0.0, l.weight, r.weight, l.count,
+                                           r.count);
+    const int64_t moved = partition(parent.begin, parent.count, f, split.threshold_bin, data.missing_bin(f), split.default_left);
+    if (moved != l.count) throw std::logic_error("forest tree: partition disagrees with the split statistics");
+    parent.stats = std::vector<double>();
+    states_[static_cast<size_t>(node)] = std::move(parent);
+    if (states_.size() < static_cast<size_t>(left) + 2) states_.resize(static_cast<size_t>(left) + 2);
+    states_[static_cast<size_t>(left)] = std::move(l);
+    states_[static_cast<size_t>(left) + 1] = std::move(r);
+    return left;
+  }
+
+  // ---- split finding ---------------------------------------------------------------------------
+
+  void set_segment(int64_t begin) {
+    seg_ = begin;
+    w_ = w_all_.data() + begin;
+    lab_ = classification_ ? lab_all_.data() + begin : nullptr;
+    y_ = classification_ ? nullptr : y_all_.data() + begin;
+  }
+
+  // Stable partition of positions [begin, begin + m) by "bin <= t, missing bin -> default side":
+  // left rows first. Rows (bins, weight, label or target) move together. Returns the left count.
+  int64_t partition(int64_t begin, int64_t m, int f, int t, int missing_bin, bool default_left) {
+    uint8_t* side = side_.data();
+    const uint8_t* base = store_.data() + begin * stride_;
+    int64_t nl = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      const int b = base[i * stride_ + f];
+      const uint8_t left = static_cast<uint8_t>((b == missing_bin) ? default_left : b <= t);
+      side[i] = left;
+      nl += left;
+    }
+    move_rows(store_.data() + begin * stride_, scratch_.data(), m, side);
+    move_values(w_all_.data() + begin, m, side);
+    if (classification_) {
+      move_values(lab_all_.data() + begin, m, side);
+    } else {
+      move_values(y_all_.data() + begin, m, side);
+    }
+    return nl;
+  }
+
+  void move_rows(uint8_t* seg, uint8_t* scratch, int64_t m, const uint8_t* side) const {
+    const int64_t words = stride_ / 8;
+    int64_t nl = 0, nr = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      const uint64_t* src = reinterpret_cast<const uint64_t*>(seg + i * stride_);
+      uint64_t* dst = side[i] ? reinterpret_cast<uint64_t*>(seg + nl * stride_) : reinterpret_cast<uint64_t*>(scratch + nr * stride_);
+      if (dst != src) {
+        for (int64_t k = 0; k < words; ++k) dst[k] = src[k];
+      }
+      nl += side[i];
+      nr += !side[i];
+    }
+    std::memcpy(seg + nl * stride_, scratch, static_cast<size_t>(nr * stride_));
+  }
+
+  template <class T>
+  void move_values(T* seg, int64_t m, const uint8_t* side) {
+    T* tmp = reinterpret_cast<T*>(scratch_.data());
+    int64_t nl = 0, nr = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      const T v = seg[i];
+      seg[nl] = v;
+      tmp[nr] = v;
+      nl += side[i];
+      nr += !side[i];
+    }
+    std::memcpy(seg + nl, tmp, static_cast<size_t>(nr) * sizeof(T));
+  }
+
+  // Absolute error: sorts the node's targets (ranks for the scan's Fenwick trees) and returns
+  // sum w |y - weighted median|, the median in *median.
+  double node_median(int64_t m, double* median) {
+    order_.resize(static_cast<size_t>(m));
+    for (int64_t i = 0; i < m; ++i) order_[static_cast<size_t>(i)] = static_cast<uint32_t>(i);
+    std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
+      return y_[a] < y_[b] || (y_[a] == y_[b] && a < b);
+    });
+    rank_.resize(static_cast<size_t>(m));
+    sorted_y_.resize(static_cast<size_t>(m));
+    double total = 0.0;
+    for (int64_t r = 0; r < m; ++r) {
+      const uint32_t i = order_[static_cast<size_t>(r)];
+      rank_[i] = static_cast<uint32_t>(r + 1);
+      sorted_y_[static_cast<size_t>(r)] = y_[i];
+      total += w_[i];
+    }
+    const double half = total / 2.0;
+    double cum = 0.0, med = m > 0 ? sorted_y_[0] : 0.0;
+    for (int64_t r = 0; r < m; ++r) {
+      cum += w_[order_[static_cast<size_t>(r)]];
+      if (cum >= half) {
+        med = sorted_y_[static_cast<size_t>(r)];
+        if (cum == half && r + 1 < m) med = (med + sorted_y_[static_cast<size_t>(r + 1)]) / 2.0;
+        break;
+      }
+    }
+    *median = med;
+    double dev = 0.0;
+    for (int64_t i = 0; i < m; ++i) dev += w_[static_cast<size_t>(i)] * std::fabs(y_[static_cast<size_t>(i)] - med);
+    return dev;
+  }
+
+  // Groups the node's rows of feature f by bin: non-empty value bins in g_* (ascending), the missing
+  // bin's rows in miss_*. With `with_rows`, g_order_ lists the local row indices bin by bin and
+  // g_start_ where each group begins (missing rows last). Returns false when the feature is constant
+  // in the node (a single non-empty bin, the missing bin included).
+  bool build_groups(int f, int64_t m, bool with_rows) {
+    const uint8_t* col = store_.data() + seg_ * stride_ + f;
+    const int64_t stride = stride_;
+    const int mb = in_.data->missing_bin(f);
+    g_bin_.clear();
+    g_count_.clear();
+    g_stats_.clear();
+    g_start_.clear();
+    miss_count_ = 0;
+    miss_stats_.assign(static_cast<size_t>(s_), 0.0);
+    if (with_rows || m <= kExactMaxRows) {
+      keys_.resize(static_cast<size_t>(m));
+      for (int64_t i = 0; i < m; ++i) keys_[static_cast<size_t>(i)] = (static_cast<uint64_t>(col[i * stride]) << 32) | static_cast<uint64_t>(i);
+      std::sort(keys_.begin(), keys_.end());
+      if (with_rows) g_order_.resize(static_cast<size_t>(m));
+      int current = -1;
+      double* stats = nullptr;
+      for (int64_t j = 0; j < m; ++j) {
+        const int b = static_cast<int>(keys_[static_cast<size_t>(j)] >> 32);
+        const uint32_t i = static_cast<uint32_t>(keys_[static_cast<size_t>(j)]);
+        if (with_rows) g_order_[static_cast<size_t>(j)] = i;
+        if (b == mb) {
+          if (current != mb) {
+            current = mb;
+            if (with_rows) g_start_.push_back(j);
+          }
+          ++miss_count_;
+          stats = miss_stats_.data();
+        } else {
+          if (b != current) {
+            current = b;
+            g_bin_.push_back(b);
+            g_count_.push_back(0);
+            g_stats_.resize(g_stats_.size() + static_cast<size_t>(s_), 0.0);
+            if (with_rows) g_start_.push_back(j);
+          }
+          ++g_count_.back();
+          stats = g_stats_.data() + g_stats_.size() - static_cast<size_t>(s_);
+        }
+        add_local_stats(stats, i);
+      }
+      if (with_rows) g_start_.push_back(m);
+    } else {
+      const int nb = in_.data->num_bins(f);
+      std::fill(hist_.begin(), hist_.begin() + static_cast<int64_t>(nb) * s_, 0.0);
+      std::fill(hist_count_.begin(), hist_count_.begin() + nb, 0);
+      double* h = hist_.data();
+      int64_t* hc = hist_count_.data();
+      if (classification_) {
+        const int s = s_;
+        for (int64_t i = 0; i < m; ++i) {
+          const int b = col[i * stride];
+          ++hc[b];
+          h[b * s + lab_[static_cast<size_t>(i)]] += w_[static_cast<size_t>(i)];
+        }
+      } else {
+        for (int64_t i = 0; i < m; ++i) {
+          const int b = col[i * stride];
+          ++hc[b];
+          const double w = w_[static_cast<size_t>(i)], y = y_[static_cast<size_t>(i)];
+          h[b * 3] += w;
+          h[b * 3 + 1] += w * y;
+          h[b * 3 + 2] += w * y * y;
+        }
+      }
+      for (int b = 0; b < nb; ++b) {
+        if (hc[b] == 0) continue;
+        if (b == mb) {
+          miss_count_ = hc[b];
+          std::copy(h + b * s_, h + (b + 1) * s_, miss_stats_.begin());
+        } else {
+          g_bin_.push_back(b);
+          g_count_.push_back(hc[b]);
+          g_stats_.insert(g_stats_.end(), h + b * s_, h + (b + 1) * s_);
+        }
+      }
+    }
+    return g_bin_.size() + (miss_count_ > 0 ? 1 : 0) > 1;
+  }
+
+  void add_local_stats(double* stats, uint32_t i) const {
+    const double w = w_[i];
+    if (classification_) {
+      stats[lab_[i]] += w;
+    } else {
+      const double y = y_[i];
+      stats[0] += w;
+      stats[1] += w * y;
+      stats[2] += w * y * y;
+    }
+  }
+
+  void find_split(int node, NodeState& st, int64_t m, Split* best) {
+    // Candidate pool: every feature not known constant here.
+    pool_.clear();
+    {
+      if (st.constants.empty()) {
+        for (int f = 0; f < features_; ++f) pool_.push_back(f);
+      } else {
+        known_.assign(static_cast<size_t>(features_), 0);
+        for (int f : st.constants) known_[static_cast<size_t>(f)] = 1;
+        for (int f = 0; f < features_; ++f) {
+          if (!known_[static_cast<size_t>(f)]) pool_.push_back(f);
+        }
+      }
+    }
+    SplitMix64 rng(derive_seed(seed_, 2, static_cast<uint64_t>(node)));
+    best->left_stats.assign(static_cast<size_t>(s_), 0.0);
+    const size_t n = pool_.size();
+    size_t visited = 0;
+    bool found_non_constant = false;
+    while (visited < n && (visited < static_cast<size_t>(p_.max_features) || !found_non_constant)) {
+      const size_t j = visited + static_cast<size_t>(rng.below(n - visited));
+      std::swap(pool_[visited], pool_[j]);
+      const int f = pool_[visited];
+      ++visited;
+      if (p_.extra_trees && !mae_) {
+        if (!scan_extra(f, st, m, rng, best)) {
+          st.constants.push_back(f);
+          continue;
+        }
+        found_non_constant = true;
+        continue;
+      }
+      if (!build_groups(f, m, mae_)) {
+        st.constants.push_back(f);
+        continue;
+      }
+      found_non_constant = true;
+      if (mae_) {
+        scan_absolute_error(f, st, m, rng, best);
+      } else {
+        scan(f, st, m, rng, best);
+      }
+    }
+  }
+
+  // The bin of a split between groups g and g + 1 (halfway through the empty bins between them).
+  int threshold_between(size_t g) const {
+    const int a = g_bin_[g], b = g_bin_[g + 1];
+    return a + (b - a - 1) / 2;
+  }
+
+  // Extra trees: the group index a uniformly drawn threshold bin falls after (left = groups <= it).
+  size_t random_position(SplitMix64& rng, int* threshold) const {
+    const int lo = g_bin_.front(), hi = g_bin_.back();
+    const int t = lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo)));
+    *threshold = t;
+    size_t pos = 0;
+    while (pos + 1 < g_bin_.size() && g_bin_[pos + 1] <= t) ++pos;
+    return pos;
+  }
+
+  void consider(int f, const double* left, int64_t left_count, int threshold_bin, bool default_left,
+                const NodeState& st, Split* best) {
+    const int64_t right_count = st.count - left_count;
+    if (left_count < p_.min_samples_leaf || right_count < p_.min_samples_leaf) return;
+    right_buf_.resize(static_cast<size_t>(s_));
+    for (int c = 0; c < s_; ++c) right_buf_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - left[c];
+    clamp_stats(right_buf_.data());
+    const double v = proxy(left) + proxy(right_buf_.data());
+    if (v > best->proxy) {
+      best->valid = true;
+      best->proxy = v;
+      best->feature = f;
+      best->threshold_bin = threshold_bin;
+      best->default_left = default_left;
+      best->left_count = left_count;
+      std::copy(left, left + s_, best->left_stats.begin());
+    }
+  }
+
+  void scan(int f, const NodeState& st, int64_t m, SplitMix64& rng, Split* best) {
+    const size_t groups = g_bin_.size();
+    const int64_t known = m - miss_count_;
+    left_buf_.assign(static_cast<size_t>(s_), 0.0);
+    both_buf_.resize(static_cast<size_t>(s_));
+    double* left = left_buf_.data();
+    int64_t left_count = 0;
+    int random_threshold = -1;
+    const size_t chosen = p_.extra_trees && groups >= 2 ? random_position(rng, &random_threshold) : groups;
+    for (size_t g = 0; g + 1 < groups; ++g) {
+      const double* gs = g_stats_.data() + g * static_cast<size_t>(s_);
+      for (int c = 0; c < s_; ++c) left[c] += gs[c];
+      left_count += g_count_[g];
+      if (p_.extra_trees) {
+        if (g != chosen) continue;
+      }
+      const int t = p_.extra_trees ? random_threshold : threshold_between(g);
+      // Missing rows right; with none in the node, NaN later follows the larger child.
+      consider(f, left, left_count, t, miss_count_ > 0 ? false : left_count >= m - left_count, st, best);
+      if (miss_count_ > 0) {
+        for (int c = 0; c < s_; ++c) both_buf_[static_cast<size_t>(c)] = left[c] + miss_stats_[static_cast<size_t>(c)];
+        consider(f, both_buf_.data(), left_count + miss_count_, t, true, st, best);
+      }
+      if (p_.extra_trees) break;
+    }
+    if (miss_count_ > 0 && groups >= 1 && (!p_.extra_trees || groups == 1)) {
+      // Missing vs the rest: every value bin left, NaN right.
+      for (int c = 0; c < s_; ++c) both_buf_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - miss_stats_[static_cast<size_t>(c)];
+      consider(f, both_buf_.data(), known, in_.data->mapper(f).num_value_bins() - 1, false, st, best);
+    }
+  }
+
+  // Extra trees without a histogram: one pass for the node's smallest and largest non-missing bin,
+  // one for the statistics left of the drawn threshold and of the missing rows. Draws and results
+  // are those of the grouped scan (scan() with random_position), at O(m) per feature. Returns false
+  // when the feature is constant in the node.
+  //
+  // Both passes are branch-free: a random threshold makes "bin <= t" a coin flip per row, and these
+  // two loops are most of an extra-trees fit. Rows on the wrong side add w * 0.0 = 0.0 to the sums,
+  // which leaves every partial sum bit-identical to adding only the selected rows in order.
+  bool scan_extra(int f, const NodeState& st, int64_t m, SplitMix64& rng, Split* best) {
+    const uint8_t* col = store_.data() + seg_ * stride_ + f;
+    const int64_t stride = stride_;
+    const int mb = in_.data->missing_bin(f);
+    int lo = 256, hi = -1;
+    int64_t missing = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      const int b = col[i * stride];
+      const bool miss = b == mb;
+      missing += miss;
+      lo = std::min(lo, miss ? 256 : b);
+      hi = std::max(hi, miss ? -1 : b);
+    }
+    const int64_t known = m - missing;
+    if (known == 0 || (lo == hi && missing == 0)) return false;
+    const int t = lo < hi ? lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo))) : hi;
+    left_buf_.assign(static_cast<size_t>(s_), 0.0);
+    miss_stats_.assign(static_cast<size_t>(s_), 0.0);
+    double* left = left_buf_.data();
+    double* miss = miss_stats_.data();
+    int64_t left_count = 0;
+    const double* w = w_;
+    if (classification_ && k_ == 2) {
+      double l0 = 0.0, l1 = 0.0, m0 = 0.0, m1 = 0.0;
+      for (int64_t i = 0; i < m; ++i) {
+        const int b = col[i * stride];
+        const int in_left = (b <= t) & (b != mb);
+        const double sel = static_cast<double>(in_left);
+        const double y1 = static_cast<double>(lab_[i]);
+        left_count += in_left;
+        l0 += w[i] * (sel * (1.0 - y1));
+        l1 += w[i] * (sel * y1);
+        if (missing > 0) {
+          const double ms = static_cast<double>(b == mb);
+          m0 += w[i] * (ms * (1.0 - y1));
+          m1 += w[i] * (ms * y1);
+        }
+      }
+      left[0] = l0;
+      left[1] = l1;
+      miss[0] = m0;
+      miss[1] = m1;
+    } else if (classification_) {
+      for (int64_t i = 0; i < m; ++i) {
+        const int b = col[i * stride];
+        const int in_left = (b <= t) & (b != mb);
+        left_count += in_left;
+        left[lab_[i]] += w[i] * static_cast<double>(in_left);
+        if (missing > 0) miss[lab_[i]] += w[i] * static_cast<double>(b == mb);
+      }
+    } else {
+      double l0 = 0.0, l1 = 0.0, l2 = 0.0, m0 = 0.0, m1 = 0.0, m2 = 0.0;
+      for (int64_t i = 0; i < m; ++i) {
+        const int b = col[i * stride];
+        const int in_left = (b <= t) & (b != mb);
+        left_count += in_left;
+        const double wl = w[i] * static_cast<double>(in_left), y = y_[i];
+        l0 += wl;
+        l1 += wl * y;
+        l2 += wl * y * y;
+        if (missing > 0) {
+          const double wm = w[i] * static_cast<double>(b == mb);
+          m0 += wm;
+          m1 += wm * y;
+          m2 += wm * y * y;
+        }
+      }
+      left[0] = l0;
+      left[1] = l1;
+      left[2] = l2;
+      miss[0] = m0;
+      miss[1] = m1;
+      miss[2] = m2;
+    }
+    both_buf_.resize(static_cast<size_t>(s_));
+    if (lo < hi) {
+      consider(f, left, left_count, t, missing > 0 ? false : left_count >= m - left_count, st, best);
+      if (missing > 0) {
+        for (int c = 0; c < s_; ++c) both_buf_[static_cast<size_t>(c)] = left[c] + miss[c];
+        consider(f, both_buf_.data(), left_count + missing, t, true, st, best);
+      }
+    } else {
+      // One value bin and the missing bin: missing vs the rest.
+      for (int c = 0; c < s_; ++c) both_buf_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - miss[c];
+      consider(f, both_buf_.data(), known, in_.data->mapper(f).num_value_bins() - 1, false, st, best);
+    }
+    return true;
+  }
+
+  // Absolute error: the children's deviations from their weighted medians, from Fenwick trees over
+  // the node's target ranks as rows move from right to left (O(log m) per row and per threshold).
+  void scan_absolute_error(int f, const NodeState& st, int64_t m, SplitMix64& rng, Split* best) {
+    const size_t groups = g_bin_.size();
+    const int64_t known = m - miss_count_;
+    int random_threshold = -1;
+    const size_t chosen = p_.extra_trees && groups >= 2 ? random_position(rng, &random_threshold) : groups;
+    rank_w_left_.assign(static_cast<size_t>(m), 0.0);
+    rank_w_right_.assign(static_cast<size_t>(m), 0.0);
+    auto move = [&](Fenwick& to, std::vector<double>& to_w, Fenwick* from, std::vector<double>* from_w, uint32_t i) {
+      const int64_t r = rank_[i];
+      const double w = w_[i], wy = w * y_[i];
+      to.add(r, w, wy);
+      to_w[static_cast<size_t>(r - 1)] += w;
+      if (from != nullptr) {
+        from->add(r, -w, -wy);
+        (*from_w)[static_cast<size_t>(r - 1)] -= w;
+      }
+    };
+    auto try_split = [&](int64_t left_count, int t, bool default_left) {
+      const int64_t right_count = m - left_count;
+      if (left_count < p_.min_samples_leaf || right_count < p_.min_samples_leaf) return;
+      const double dl = fen_left_.abs_deviation(sorted_y_.data(), rank_w_left_.data());
+      const double dr = fen_right_.abs_deviation(sorted_y_.data(), rank_w_right_.data());
+      const double v = -(dl + dr);
+      if (v > best->proxy) {
+        best->valid = true;
+        best->proxy = v;
+        best->feature = f;
+        best->threshold_bin = t;
+        best->default_left = default_left;
+        best->left_count = left_count;
+        best->wimp_left = dl;
+        best->wimp_right = dr;
+        std::copy(mae_left_.begin(), mae_left_.end(), best->left_stats.begin());
+      }
+    };
+    const int64_t miss_begin = groups < g_start_.size() - 1 ? g_start_[groups] : m;
+    for (int pass = 0; pass < (miss_count_ > 0 ? 2 : 1); ++pass) {
+      const bool missing_left = pass == 1;
+      fen_left_.reset(m);
+      fen_right_.reset(m);
+      std::fill(rank_w_left_.begin(), rank_w_left_.end(), 0.0);
+      std::fill(rank_w_right_.begin(), rank_w_right_.end(), 0.0);
+      for (int64_t j = 0; j < m; ++j) {
+        const uint32_t i = g_order_[static_cast<size_t>(j)];
+        if (missing_left && j >= miss_begin) {
+          move(fen_left_, rank_w_left_, nullptr, nullptr, i);
+        } else {
+          move(fen_right_, rank_w_right_, nullptr, nullptr, i);
+        }
+      }
+      int64_t left_count = missing_left ? miss_count_ : 0;
+      mae_left_.assign(static_cast<size_t>(s_), 0.0);
+      if (missing_left) mae_left_ = miss_stats_;
+      for (size_t g = 0; g + 1 < groups; ++g) {
+        for (int c = 0; c < s_; ++c) mae_left_[static_cast<size_t>(c)] += g_stats_[g * static_cast<size_t>(s_) + static_cast<size_t>(c)];
+        for (int64_t j = g_start_[g]; j < g_start_[g + 1]; ++j) {
+          move(fen_left_, rank_w_left_, &fen_right_, &rank_w_right_, g_order_[static_cast<size_t>(j)]);
+        }
+        left_count += g_count_[g];
+        if (p_.extra_trees && g != chosen) continue;
+        const int t = p_.extra_trees ? random_threshold : threshold_between(g);
+        const bool dl = missing_left ? true : (miss_count_ > 0 ? false : left_count >= m - left_count);
+        try_split(left_count, t, dl);
+        if (p_.extra_trees) break;
+      }
+    }
+    if (miss_count_ > 0 && groups >= 1 && (!p_.extra_trees || groups == 1)) {
+      fen_left_.reset(m);
+      fen_right_.reset(m);
+      std::fill(rank_w_left_.begin(), rank_w_left_.end(), 0.0);
+      std::fill(rank_w_right_.begin(), rank_w_right_.end(), 0.0);
+      for (int64_t j = 0; j < m; ++j) {
+        const uint32_t i = g_order_[static_cast<size_t>(j)];
+        if (j < miss_begin) {
+          move(fen_left_, rank_w_left_, nullptr, nullptr, i);
+        } else {
+          move(fen_right_, rank_w_right_, nullptr, nullptr, i);
+        }
+      }
+      mae_left_.resize(static_cast<size_t>(s_));
+      for (int c = 0; c < s_; ++c) mae_left_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - miss_stats_[static_cast<size_t>(c)];
+      try_split(known, in_.data->mapper(f).num_value_bins() - 1, false);
+    }
+  }
+
+  const ForestInput in_;
+  const ForestTreeParams p_;
+  const double* weights_ = nullptr;
+  uint64_t seed_ = 0;
+  const WorkControl* control_ = nullptr;
+  bool classification_ = true, mae_ = false;
+  int k_ = 2, s_ = 2, features_ = 0;
+  int64_t min_split_ = 2;
+  double root_weight_ = 1.0;
+  int64_t last_nodes_ = 0;
+  std::vector<char> known_;
+
+  Tree tree_;
+  std::vector<double> distribution_;
+  std::vector<NodeState> states_;
+
+  // The tree's rows in node order (see grow): bins row-major with stride_ bytes per row, and the
+  // weight and label or target of each position. A node's rows are one contiguous segment, so its
+  // histograms read a compact block instead of scattered rows of the full dataset.
+  int64_t stride_ = 8;
+  std::vector<uint8_t> store_, scratch_, side_;
+  std::vector<int32_t> lab_all_;
+  std::vector<double> w_all_, y_all_;
+  // The current node's segment.
+  int64_t seg_ = 0;
+  const int32_t* lab_ = nullptr;
+  const double* w_ = nullptr;
+  const double* y_ = nullptr;
+  // Histogram of one feature and the grouped (non-empty) bins.
+  std::vector<double> hist_;
+  std::vector<int64_t> hist_count_;
+  std::vector<int> g_bin_;
+  std::vector<int64_t> g_count_, g_start_;
+  std::vector<double> g_stats_, miss_stats_;
+  int64_t miss_count_ = 0;
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> g_order_;
+  std::vector<int> pool_;
+  std::vector<double> left_buf_, right_buf_, both_buf_;
+  // Absolute error.
+  std::vector<uint32_t> order_, rank_;
+  std::vector<double> sorted_y_, rank_w_left_, rank_w_right_, mae_left_;
+  Fenwick fen_left_, fen_right_;
+};
+
+ForestTreeLearner::ForestTreeLearner(const ForestInput& input, const ForestTreeParams& params)
+    : impl_(new Impl(input, params)) {}
+
+ForestTreeLearner::~ForestTreeLearner() = default;
+
+ForestTree ForestTreeLearner::grow(const double* weights, const uint32_t* rows, int64_t num_rows, uint64_t seed,
+                                   const WorkControl& control) {
+  if (num_rows < 1) throw InvalidInput("Expected at least one training row with a positive weight for a tree");
+  return impl_->grow(weights, rows, num_rows, seed, control);
+}
+
+ForestTree grow_forest_tree(const ForestInput& input, const ForestTreeParams& params, const double* weights,
+                            const uint32_t* rows, int64_t num_rows, uint64_t seed, const WorkControl& control) {
+  ForestTreeLearner learner(input, params);
+  return learner.grow(weights, rows, num_rows, seed, control);
+}
+
+}  // namespace ensemblekit
