@@ -14,9 +14,9 @@ rmSync(outDir, { recursive: true, force: true });
 for (const [config, sub] of [['tsconfig.build.json', 'esm'], ['tsconfig.cjs.json', 'cjs']]) {
   execFileSync(process.execPath, [tsc, '-p', join(root, config), '--outDir', join(outDir, sub)], { stdio: 'inherit', cwd: root });
 }
-// The examples import 'ensemblekit' itself (the package's own exports, resolved to dist/esm).
+// The examples import 'ensemblekit' itself: Node resolves that through the root package.json's
+// exports (self-reference), so dist/examples must not get a package.json of its own.
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.examples.json'), '--outDir', join(outDir, 'examples')], { stdio: 'inherit', cwd: root });
-writeFileSync(join(outDir, 'examples', 'package.json'), '{ "type": "module" }\n');
 mkdirSync(join(outDir, 'cjs'), { recursive: true });
 writeFileSync(join(outDir, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
 writeFileSync(join(outDir, 'esm', 'package.json'), '{ "type": "module" }\n');
