@@ -18,7 +18,7 @@
 //
 // Every training run is a fresh child process (peers/ensemblekit_gbdt.mjs for ours, peers/
 // xgboost_gbdt.py, peers/sklearn_hgb.py; JSON lines as harness.startPeer speaks), so its peak RSS
-// (maxRSS / ru_maxrss) is that run's alone; "+fit" is the peak less the RSS once the data is loaded.
+// (VmHWM, not maxRSS: Linux carries the parent's RSS at fork into maxRSS) is that run's alone; "+fit" is the peak less the RSS once the data is loaded.
 // Train time includes binning (XGBoost: QuantileDMatrix construction). Predict: the test split, best
 // of two calls (XGBoost: inplace_predict). Scores on the test split: AUC (binary), log-loss (multi),
 // RMSE (regression). Times are the best of --rounds runs; RSS the median.

@@ -13,6 +13,12 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** Area under the ROC curve, tied scores sharing their mean rank (as sklearn's roc_auc_score). */
+/** VmHWM, this process's own high-water mark (maxRSS would also count the parent's RSS at fork). */
+function peakRssMiB() {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
 function rocAuc(y, score) {
   const n = y.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
@@ -65,7 +71,7 @@ async function run(req) {
     predictSeconds = Math.min(predictSeconds, Number(process.hrtime.bigint() - t1) / 1e9);
   }
   const score = Float64Array.from({ length: p.rows }, (_, i) => p.data[2 * i + 1]);
-  return { trainSeconds, predictSeconds, auc: rocAuc(test.y, score), baseRssMiB: base, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  return { trainSeconds, predictSeconds, auc: rocAuc(test.y, score), baseRssMiB: base, peakRssMiB: peakRssMiB() };
 }
 
 if (process.argv.includes('--probe')) {

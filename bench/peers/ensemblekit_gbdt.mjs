@@ -1,6 +1,6 @@
 // Our side of bench/gbdt.mjs, run like the peers beside it (xgboost_gbdt.py, sklearn_hgb.py): one JSON
 // request per line on stdin, one JSON answer per line, and a fresh process per training run so that
-// process.resourceUsage().maxRSS is that run's peak. It lives in peers/ so that bench/run.mjs does
+// its VmHWM is that run's peak. It lives in peers/ so that bench/run.mjs does
 // not offer it as a benchmark of its own.
 //
 // request {"task": "binary" | "multi" | "regression", "nClasses": k,
@@ -20,6 +20,12 @@ const lib = await import('../../dist/esm/lib/index.js').catch((err) => {
   console.error(`ensemblekit: cannot load dist/ (${err.message}); run npm run build`);
   process.exit(1);
 });
+
+/** VmHWM, this process's own high-water mark (maxRSS would also count the parent's RSS at fork). */
+function peakRssMiB() {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
 
 function loadF32(path, length) {
   const buf = readFileSync(path);
@@ -127,7 +133,7 @@ async function run(req) {
     metric,
     value,
     baseRssMiB,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakRssMiB: peakRssMiB(),
     rounds: req.rounds,
   };
 }

@@ -1,7 +1,7 @@
 """Peer for bench/gbdt.mjs: scikit-learn's HistGradientBoostingClassifier / Regressor (leaf-wise).
 
 Same protocol as bench/peers/xgboost_gbdt.py (one JSON request per line, one answer per line, a
-fresh process per training run so ru_maxrss is that run's peak):
+fresh process per training run so its peak RSS (VmHWM) is that run's alone):
 
 request {"task", "nClasses", "train": {"x", "y", "rows", "cols"}, "test": {...}, "rounds",
          "learningRate", "numLeaves", "maxBins", "minChildSamples", "threads", "seed"}
@@ -28,6 +28,16 @@ import numpy as np
 def rss_mib():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def peak_rss_mib():
+    # VmHWM, this process's own high-water mark: ru_maxrss would also count the parent's RSS at fork
+    # (Linux carries it across fork and exec), which the bench runner inflates with its data.
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def load(part):
@@ -66,7 +76,7 @@ def run(req):
         metric, value = "rmse", float(np.sqrt(mean_squared_error(yte, p)))
     return {"trainSeconds": train_seconds, "predictSeconds": predict_seconds, "metric": metric,
             "value": float(value), "baseRssMiB": base,
-            "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peakRssMiB": peak_rss_mib(),
             "rounds": int(model.n_iter_)}
 
 

@@ -1,7 +1,7 @@
 """Peer for bench/gbdt.mjs: XGBoost's histogram method, leaf-wise (grow_policy='lossguide').
 
 One JSON request per line on stdin, one JSON answer per line; bench/gbdt.mjs starts a fresh process
-per training run so that the peak RSS (ru_maxrss) belongs to that run alone.
+per training run so that the peak RSS (VmHWM) belongs to that run alone.
 
 request {"task": "binary" | "multi" | "regression", "nClasses": k,
          "train": {"x": "/tmp/...X.f32", "y": "/tmp/...y.f32", "rows": n, "cols": d}, "test": {...},
@@ -33,6 +33,16 @@ import numpy as np
 def rss_mib():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def peak_rss_mib():
+    # VmHWM, this process's own high-water mark: ru_maxrss would also count the parent's RSS at fork
+    # (Linux carries it across fork and exec), which the bench runner inflates with its data.
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def load(part):
@@ -88,7 +98,7 @@ def run(req):
         metric, value = "rmse", float(np.sqrt(mean_squared_error(yte, p)))
     return {"trainSeconds": train_seconds, "predictSeconds": predict_seconds, "metric": metric,
             "value": float(value), "baseRssMiB": base,
-            "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peakRssMiB": peak_rss_mib(),
             "rounds": booster.num_boosted_rounds()}
 
 
