@@ -1,5 +1,5 @@
 /**
- * Importers: every model in ../shared/fixtures (XGBoost 1.7.4 JSON, LightGBM 4.6 text) and the extra
+ * Importers: every model in test/io/fixtures/shared (a copy of the workspace's shared/fixtures) (XGBoost 1.7.4 JSON, LightGBM 4.6 text) and the extra
  * XGBoost models of test/io/fixtures (make_xgboost_extra.py) must reproduce the library's own margins
  * and transformed predictions to 1e-6 (absolute or relative, whichever is larger), on both SIMD
  * paths, float32 and float64 inputs, and 1 / many threads. Plus the exactness of XGBoost's float32
@@ -19,7 +19,7 @@ import {
 import { lessThanAsLessEqual } from '../../lib/io/index.js';
 import { availableIsas, rng, threadCounts, withIsa } from '../helpers.js';
 
-const shared = new URL('../../../shared/fixtures/', import.meta.url);
+const shared = new URL('./fixtures/shared/', import.meta.url);
 const local = new URL('./fixtures/', import.meta.url);
 
 interface Expected {

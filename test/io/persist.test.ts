@@ -25,7 +25,7 @@ import { rng } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ek-persist-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const shared = new URL('../../../shared/fixtures/', import.meta.url);
+const shared = new URL('./fixtures/shared/', import.meta.url);
 
 function data(rows: number, cols: number, seed: number) {
   const r = rng(seed);
