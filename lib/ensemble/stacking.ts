@@ -29,6 +29,7 @@ import {
   type MembersOptions,
 } from './base.js';
 import { concatMeta, memberOutput, resolveStackMethods, type StackMethod } from './meta.js';
+import { accuracyScore } from '../metrics/classification.js';
 
 /** Options of the stacking ensembles. */
 export interface StackingOptions extends MembersOptions {
@@ -249,11 +250,7 @@ export class StackingClassifier extends BaseStacking implements Classifier {
 
   /** Mean accuracy on (X, y). */
   score(X: MatrixInput, y: LabelInput): number {
-    const p = this.predict(X);
-    const t = toLabels(y, p.length);
-    let hits = 0;
-    for (let i = 0; i < p.length; i++) if (p[i] === t.values[i]) hits++;
-    return hits / p.length;
+    return accuracyScore(y, this.predict(X));
   }
 }
 

@@ -27,6 +27,7 @@ import {
   type MembersOptions,
   type NamedMembers,
 } from './base.js';
+import { accuracyScore } from '../metrics/classification.js';
 
 /** Options shared by the voting ensembles. */
 export interface VotingOptions extends MembersOptions {
@@ -263,11 +264,7 @@ export class VotingClassifier extends BaseVoting<VotingClassifierOptions> implem
 
   /** Mean accuracy on (X, y). */
   score(X: MatrixInput, y: LabelInput): number {
-    const p = this.predict(X);
-    const t = toLabels(y, p.length);
-    let hits = 0;
-    for (let i = 0; i < p.length; i++) if (p[i] === t.values[i]) hits++;
-    return hits / p.length;
+    return accuracyScore(y, this.predict(X));
   }
 }
 

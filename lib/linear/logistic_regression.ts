@@ -9,6 +9,7 @@ import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamTable } from '../core/params.js';
 import { native, runJob, type NativeLogisticOptions, type NativeLogisticResult } from '../native.js';
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from './weights.js';
+import { accuracyScore } from '../metrics/classification.js';
 
 /** Options of {@link LogisticRegression}. */
 export interface LogisticRegressionOptions {
@@ -196,11 +197,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
 
   /** Mean accuracy on (X, y). */
   score(X: MatrixInput, y: LabelInput): number {
-    const pred = this.predict(X);
-    const labels = toLabels(y, pred.length);
-    let hits = 0;
-    for (let i = 0; i < pred.length; i++) if (pred[i] === labels.values[i]) hits++;
-    return hits / pred.length;
+    return accuracyScore(y, this.predict(X));
   }
 
   /** Sorted distinct labels seen at fit. */

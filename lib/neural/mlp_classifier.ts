@@ -8,6 +8,7 @@ import { encodeClasses, toLabels, type LabelInput, type MatrixInput } from '../c
 import { Matrix } from '../core/matrix.js';
 import type { ParamTable } from '../core/params.js';
 import { MLPBase, mlpParams, sameClasses, type MLPFitOptions, type MLPOptions } from './base.js';
+import { accuracyScore } from '../metrics/classification.js';
 
 /** Options of {@link MLPClassifier}. */
 export type MLPClassifierOptions = MLPOptions;
@@ -96,11 +97,7 @@ export class MLPClassifier extends MLPBase<MLPClassifierOptions> implements Clas
 
   /** Mean accuracy on (X, y). */
   score(X: MatrixInput, y: LabelInput): number {
-    const pred = this.predict(X);
-    const labels = toLabels(y, pred.length);
-    let hits = 0;
-    for (let i = 0; i < pred.length; i++) if (pred[i] === labels.values[i]) hits++;
-    return hits / pred.length;
+    return accuracyScore(y, this.predict(X));
   }
 
   /** Sorted distinct labels seen at fit. */

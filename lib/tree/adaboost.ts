@@ -28,6 +28,8 @@ import { toSampleWeight } from '../linear/weights.js';
 import { takeLabels, takeRows } from '../model_selection/subset.js';
 import { DecisionTreeClassifier, DecisionTreeRegressor } from './decision-tree.js';
 import { BaseForest } from './forest.js';
+import { accuracyScore } from '../metrics/classification.js';
+import { r2Score } from '../metrics/regression.js';
 
 /** Options of {@link AdaBoostClassifier}. */
 export interface AdaBoostClassifierOptions {
@@ -462,13 +464,12 @@ export class AdaBoostClassifier extends BaseAdaBoost<AdaBoostClassifierOptions> 
   /** Accuracy after each round on (X, y). */
   *stagedScore(X: MatrixInput, y: LabelInput): Generator<number> {
     const labels = toLabels(y, this.checkX(X, 'stagedScore()').rows);
-    for (const pred of this.stagedPredict(X)) yield accuracy(pred, labels);
+    for (const pred of this.stagedPredict(X)) yield accuracyScore(labels.values, pred);
   }
 
   /** Mean accuracy on (X, y). */
   score(X: MatrixInput, y: LabelInput): number {
-    const pred = this.predict(X);
-    return accuracy(pred, toLabels(y, pred.length));
+    return accuracyScore(y, this.predict(X));
   }
 
   #labels(d: Matrix): Float64Array | string[] {
@@ -513,11 +514,6 @@ function probaFromDecision(d: Matrix, k: number): Matrix {
   return new Matrix(out, d.rows, k);
 }
 
-function accuracy(pred: Float64Array | string[], labels: Labels): number {
-  let hits = 0;
-  for (let i = 0; i < pred.length; i++) if (pred[i] === labels.values[i]) hits++;
-  return hits / pred.length;
-}
 
 /** The starting row weights: sampleWeight (or all 1) normalised to sum 1. */
 function initialWeights(sampleWeight: ArrayLike<number> | undefined, rows: number, owner: string): Float64Array {
@@ -743,30 +739,15 @@ export class AdaBoostRegressor extends BaseAdaBoost<AdaBoostRegressorOptions> im
   *stagedScore(X: MatrixInput, y: LabelInput): Generator<number> {
     const labels = toLabels(y, this.checkX(X, 'stagedScore()').rows);
     if (labels.kind !== 'number') throw new InvalidInputError('Expected numeric targets in y');
-    for (const pred of this.stagedPredict(X)) yield r2(labels.values, pred);
+    for (const pred of this.stagedPredict(X)) yield r2Score(labels.values, pred);
   }
 
   /** R² on (X, y). */
   score(X: MatrixInput, y: LabelInput): number {
-    const pred = this.predict(X);
-    const labels = toLabels(y, pred.length);
-    if (labels.kind !== 'number') throw new InvalidInputError('Expected numeric targets in y');
-    return r2(labels.values, pred);
+    return r2Score(y, this.predict(X));
   }
 }
 
-function r2(t: Float64Array, pred: Float64Array): number {
-  let mean = 0;
-  for (let i = 0; i < t.length; i++) mean += t[i]!;
-  mean /= t.length;
-  let ssr = 0;
-  let sst = 0;
-  for (let i = 0; i < t.length; i++) {
-    ssr += (t[i]! - pred[i]!) ** 2;
-    sst += (t[i]! - mean) ** 2;
-  }
-  return sst === 0 ? (ssr === 0 ? 1 : 0) : 1 - ssr / sst;
-}
 
 registerEstimator('AdaBoostClassifier', AdaBoostClassifier as never);
 registerEstimator('AdaBoostRegressor', AdaBoostRegressor as never);

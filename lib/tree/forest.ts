@@ -15,6 +15,8 @@ import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamSpec, ParamTable } from '../core/params.js';
 import { native, runJob, type NativeDataset, type NativeForestModel, type NativeForestOptions, type NativeForestTrees, type NativeMatrixArg } from '../native.js';
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
+import { accuracyScore } from '../metrics/classification.js';
+import { r2Score } from '../metrics/regression.js';
 
 /**
  * Candidate features per split: 'sqrt' (floor(sqrt(n)), at least 1), 'log2' (floor(log2(n)), at
@@ -475,11 +477,7 @@ export abstract class BaseForestClassifier<P extends TreeOptions & TreeClassifie
 
   /** Mean accuracy on (X, y). */
   score(X: MatrixInput, y: LabelInput): number {
-    const pred = this.predict(X);
-    const labels = toLabels(y, pred.length);
-    let hits = 0;
-    for (let i = 0; i < pred.length; i++) if (pred[i] === labels.values[i]) hits++;
-    return hits / pred.length;
+    return accuracyScore(y, this.predict(X));
   }
 
   /** Sorted distinct labels seen at fit. */
@@ -507,20 +505,7 @@ export abstract class BaseForestRegressor<P extends TreeOptions & TreeRegressorO
 
   /** R² on (X, y). */
   score(X: MatrixInput, y: LabelInput): number {
-    const pred = this.predict(X);
-    const labels = toLabels(y, pred.length);
-    if (labels.kind !== 'number') throw new InvalidInputError('Expected numeric targets in y');
-    const t = labels.values;
-    let mean = 0;
-    for (let i = 0; i < t.length; i++) mean += t[i]!;
-    mean /= t.length;
-    let ssr = 0;
-    let sst = 0;
-    for (let i = 0; i < t.length; i++) {
-      ssr += (t[i]! - pred[i]!) ** 2;
-      sst += (t[i]! - mean) ** 2;
-    }
-    return sst === 0 ? (ssr === 0 ? 1 : 0) : 1 - ssr / sst;
+    return r2Score(y, this.predict(X));
   }
 
   /** Out-of-bag predictions, one per row (NaN: the row was in every bootstrap sample). Not kept in the JSON form. */

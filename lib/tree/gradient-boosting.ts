@@ -25,6 +25,8 @@ import {
   type JobOptions,
 } from '../native.js';
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
+import { accuracyScore } from '../metrics/classification.js';
+import { r2Score } from '../metrics/regression.js';
 
 /**
  * A custom loss: given the raw margins (`rows x outputs`, row-major; one output for regression and
@@ -843,11 +845,7 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
 
   /** Mean accuracy on (X, y). */
   score(X: MatrixInput, y: LabelInput): number {
-    const pred = this.predict(X);
-    const labels = toLabels(y, pred.length);
-    let hits = 0;
-    for (let i = 0; i < pred.length; i++) if (pred[i] === labels.values[i]) hits++;
-    return hits / pred.length;
+    return accuracyScore(y, this.predict(X));
   }
 
   /** Sorted distinct labels seen at fit. */
@@ -910,20 +908,7 @@ export class GradientBoostingRegressor extends BaseGradientBoosting<GradientBoos
 
   /** R² on (X, y). */
   score(X: MatrixInput, y: LabelInput): number {
-    const pred = this.predict(X);
-    const labels = toLabels(y, pred.length);
-    if (labels.kind !== 'number') throw new InvalidInputError('Expected numeric targets in y');
-    const t = labels.values;
-    let mean = 0;
-    for (let i = 0; i < t.length; i++) mean += t[i]!;
-    mean /= t.length;
-    let ssr = 0;
-    let sst = 0;
-    for (let i = 0; i < t.length; i++) {
-      ssr += (t[i]! - pred[i]!) ** 2;
-      sst += (t[i]! - mean) ** 2;
-    }
-    return sst === 0 ? (ssr === 0 ? 1 : 0) : 1 - ssr / sst;
+    return r2Score(y, this.predict(X));
   }
 }
 
