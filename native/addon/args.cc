@@ -1,6 +1,7 @@
 #include "args.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "errors.h"
 
@@ -123,6 +124,49 @@ std::vector<int> get_int_list(const Napi::Object& options, const char* key) {
     out.push_back(static_cast<int>(
         checked_int(options.Env(), a.Get(i), std::string("option '") + key + "[" + std::to_string(i) + "]'", INT32_MIN)));
   }
+  return out;
+}
+
+std::string get_string(const Napi::Object& options, const char* key, const std::string& fallback) {
+  Napi::Value v = options.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return fallback;
+  if (!v.IsString()) fail(options.Env(), std::string("Expected a string for option '") + key + "'");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+MatrixArg matrix_arg(const Napi::CallbackInfo& info, size_t index) {
+  MatrixArg m;
+  m.array = float_array_arg(info, index, "data");
+  const int64_t rows = int_arg(info, index + 1, "rows", 1), cols = int_arg(info, index + 2, "cols", 1);
+  if (static_cast<double>(rows) * static_cast<double>(cols) != static_cast<double>(m.array.length)) {
+    fail(info.Env(), "Expected data of length rows * cols = " + std::to_string(rows) + " * " + std::to_string(cols) +
+                         " but received " + std::to_string(m.array.length));
+  }
+  m.view = DenseMatrix(m.array.data, m.array.is_f64 ? DType::kFloat64 : DType::kFloat32, rows, cols);
+  return m;
+}
+
+Napi::TypedArray typed_field_checked(const Napi::Object& o, const char* key, napi_typedarray_type type, const char* type_name,
+                                     size_t length) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
+    fail(o.Env(), std::string("Expected a ") + type_name + " for '" + key + "'");
+  }
+  Napi::TypedArray a = v.As<Napi::TypedArray>();
+  if (length != kAnyLength && a.ElementLength() != length) {
+    fail(o.Env(), std::string("Expected ") + std::to_string(length) + " values in '" + key + "' but received " +
+                      std::to_string(a.ElementLength()));
+  }
+  return a;
+}
+
+Napi::Float64Array f64_field(const Napi::Object& o, const char* key, size_t length) {
+  return typed_field<Napi::Float64Array>(o, key, napi_float64_array, "Float64Array", length);
+}
+
+Napi::Float64Array to_js(Napi::Env env, const double* v, size_t n) {
+  Napi::Float64Array out = Napi::Float64Array::New(env, n);
+  if (n != 0) std::memcpy(out.Data(), v, n * sizeof(double));
   return out;
 }
 

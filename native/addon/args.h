@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "../core/data/matrix_view.h"
+
 namespace ensemblekit {
 namespace addon {
 
@@ -33,6 +35,28 @@ int64_t get_int(const Napi::Object& options, const char* key, int64_t fallback);
 double get_number(const Napi::Object& options, const char* key, double fallback);
 bool get_bool(const Napi::Object& options, const char* key, bool fallback);
 std::vector<int> get_int_list(const Napi::Object& options, const char* key);
+std::string get_string(const Napi::Object& options, const char* key, const std::string& fallback);
+
+// X given as (data, rows, cols) at info[index..index+2], checked to hold rows * cols values.
+struct MatrixArg {
+  FloatArray array;
+  DenseMatrix view;
+};
+MatrixArg matrix_arg(const Napi::CallbackInfo& info, size_t index);
+
+// A typed array of the given type under `key` of an object, with `length` elements (kAnyLength: any).
+constexpr size_t kAnyLength = static_cast<size_t>(-1);
+Napi::TypedArray typed_field_checked(const Napi::Object& o, const char* key, napi_typedarray_type type, const char* type_name,
+                                     size_t length);
+template <class A>
+A typed_field(const Napi::Object& o, const char* key, napi_typedarray_type type, const char* type_name, size_t length) {
+  return typed_field_checked(o, key, type, type_name, length).As<A>();
+}
+Napi::Float64Array f64_field(const Napi::Object& o, const char* key, size_t length);
+
+// Copies into a new Float64Array.
+Napi::Float64Array to_js(Napi::Env env, const double* v, size_t n);
+inline Napi::Float64Array to_js(Napi::Env env, const std::vector<double>& v) { return to_js(env, v.data(), v.size()); }
 
 }  // namespace addon
 }  // namespace ensemblekit

@@ -27,39 +27,6 @@ namespace addon {
 
 namespace {
 
-std::string option_string(const Napi::Object& o, const char* key, const std::string& fallback) {
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined() || v.IsNull()) return fallback;
-  if (!v.IsString()) throw invalid_input(o.Env(), std::string("Expected a string for option '") + key + "'");
-  return v.As<Napi::String>().Utf8Value();
-}
-
-template <class A>
-A typed_field(const Napi::Object& o, const char* key, napi_typedarray_type type, const char* type_name, size_t length) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
-    throw invalid_input(o.Env(), std::string("Expected a ") + type_name + " for '" + key + "'");
-  }
-  A a = v.As<A>();
-  if (length != static_cast<size_t>(-1) && a.ElementLength() != length) {
-    throw invalid_input(o.Env(), std::string("Expected ") + std::to_string(length) + " values in '" + key + "' but received " +
-                                     std::to_string(a.ElementLength()));
-  }
-  return a;
-}
-
-constexpr size_t kAnyLength = static_cast<size_t>(-1);
-
-Napi::Float64Array f64_field(const Napi::Object& o, const char* key, size_t length) {
-  return typed_field<Napi::Float64Array>(o, key, napi_float64_array, "Float64Array", length);
-}
-
-Napi::Float64Array to_js(Napi::Env env, const double* v, size_t n) {
-  Napi::Float64Array out = Napi::Float64Array::New(env, n);
-  if (n != 0) std::memcpy(out.Data(), v, n * sizeof(double));
-  return out;
-}
-
 // ---- the model handle ---------------------------------------------------------------------------
 
 class ForestModelWrap : public Napi::ObjectWrap<ForestModelWrap> {
@@ -288,7 +255,7 @@ struct FitCall {
 };
 
 void read_config(Napi::Env env, const Napi::Object& o, ForestConfig* c, BinConfig* b) {
-  const std::string criterion = option_string(o, "criterion", "gini");
+  const std::string criterion = get_string(o, "criterion", "gini");
   if (criterion == "gini") {
     c->tree.criterion = ForestCriterion::kGini;
   } else if (criterion == "entropy" || criterion == "log_loss") {

@@ -21,25 +21,6 @@ namespace addon {
 
 namespace {
 
-// X as (data, rows, cols) at info[index..index+2].
-struct MatrixArg {
-  FloatArray array;
-  DenseMatrix view;
-};
-
-MatrixArg matrix_arg(const Napi::CallbackInfo& info, size_t index) {
-  Napi::Env env = info.Env();
-  MatrixArg m;
-  m.array = float_array_arg(info, index, "data");
-  const int64_t rows = int_arg(info, index + 1, "rows", 1), cols = int_arg(info, index + 2, "cols", 1);
-  if (static_cast<double>(rows) * static_cast<double>(cols) != static_cast<double>(m.array.length)) {
-    throw invalid_input(env, "Expected data of length rows * cols = " + std::to_string(rows) + " * " + std::to_string(cols) +
-                                 " but received " + std::to_string(m.array.length));
-  }
-  m.view = DenseMatrix(m.array.data, m.array.is_f64 ? DType::kFloat64 : DType::kFloat32, rows, cols);
-  return m;
-}
-
 Napi::Float64Array f64_arg(const Napi::CallbackInfo& info, size_t index, const char* name, size_t length) {
   Napi::TypedArray t = typed_array_arg(info, index, name);
   if (t.TypedArrayType() != napi_float64_array) throw invalid_input(info.Env(), std::string("Expected a Float64Array for '") + name + "'");
@@ -57,12 +38,6 @@ const double* weights_arg(const Napi::CallbackInfo& info, size_t index, int64_t 
   Napi::Float64Array a = f64_arg(info, index, "sampleWeight", static_cast<size_t>(rows));
   *keep = a;
   return a.Data();
-}
-
-Napi::Float64Array to_js(Napi::Env env, const std::vector<double>& v) {
-  Napi::Float64Array out = Napi::Float64Array::New(env, v.size());
-  if (!v.empty()) std::memcpy(out.Data(), v.data(), v.size() * sizeof(double));
-  return out;
 }
 
 // ---- logistic regression ------------------------------------------------------------------------

@@ -18,37 +18,6 @@ namespace addon {
 
 namespace {
 
-struct MatrixArg {
-  FloatArray array;
-  DenseMatrix view;
-};
-
-MatrixArg matrix_arg(const Napi::CallbackInfo& info, size_t index) {
-  Napi::Env env = info.Env();
-  MatrixArg m;
-  m.array = float_array_arg(info, index, "data");
-  const int64_t rows = int_arg(info, index + 1, "rows", 1), cols = int_arg(info, index + 2, "cols", 1);
-  if (static_cast<double>(rows) * static_cast<double>(cols) != static_cast<double>(m.array.length)) {
-    throw invalid_input(env, "Expected data of length rows * cols = " + std::to_string(rows) + " * " + std::to_string(cols) +
-                                 " but received " + std::to_string(m.array.length));
-  }
-  m.view = DenseMatrix(m.array.data, m.array.is_f64 ? DType::kFloat64 : DType::kFloat32, rows, cols);
-  return m;
-}
-
-std::string get_string(const Napi::Object& o, const char* key, const char* fallback) {
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined() || v.IsNull()) return fallback;
-  if (!v.IsString()) throw invalid_input(o.Env(), std::string("Expected a string for option '") + key + "'");
-  return v.As<Napi::String>().Utf8Value();
-}
-
-Napi::Float64Array to_js(Napi::Env env, const std::vector<double>& v) {
-  Napi::Float64Array out = Napi::Float64Array::New(env, v.size());
-  if (!v.empty()) std::memcpy(out.Data(), v.data(), v.size() * sizeof(double));
-  return out;
-}
-
 nn::Architecture arch_from(const Napi::Object& o) {
   nn::Architecture a;
   for (int s : get_int_list(o, "sizes")) a.sizes.push_back(s);
