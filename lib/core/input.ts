@@ -179,3 +179,24 @@ export function encodeClasses(labels: Labels): EncodedClasses {
   labels.values.forEach((v, i) => (indices[i] = index.get(v)!));
   return { classes, indices };
 }
+
+/**
+ * The class of each row of `scores` (rows x classes, or rows x 1 for two classes): the column with
+ * the largest score (ties: the first in `classes` order), or for one column `classes[1]` when the
+ * score is above `binaryThreshold` (0 for margins, 0.5 for probabilities). Labels map back to `classes`.
+ */
+export function classesFromScores(scores: MatrixLike, classes: readonly number[] | readonly string[], binaryThreshold = 0): Float64Array | string[] {
+  const { data, rows, cols } = scores;
+  const best = new Int32Array(rows);
+  if (cols === 1) {
+    for (let i = 0; i < rows; i++) best[i] = data[i]! > binaryThreshold ? 1 : 0;
+  } else {
+    for (let i = 0; i < rows; i++) {
+      let b = 0;
+      for (let c = 1; c < cols; c++) if (data[i * cols + c]! > data[i * cols + b]!) b = c;
+      best[i] = b;
+    }
+  }
+  if (typeof classes[0] === 'string') return Array.from(best, (b) => (classes as readonly string[])[b]!);
+  return Float64Array.from(best, (b) => (classes as readonly number[])[b]!);
+}

@@ -4,7 +4,7 @@
  */
 import { BaseEstimator, registerEstimator, type Classifier, type FitOptions } from '../core/estimator.js';
 import { InvalidInputError, ModelFormatError } from '../core/errors.js';
-import { encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
+import { classesFromScores, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamTable } from '../core/params.js';
 import { native, runJob, type NativeLogisticOptions, type NativeLogisticResult } from '../native.js';
@@ -176,23 +176,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
   /** The most probable class per row (ties: the first in `classes` order). */
   predict(X: MatrixInput): Float64Array | string[] {
     const z = this.decisionFunction(X);
-    const s = this.#state!;
-    const best = new Int32Array(z.rows);
-    if (z.cols === 1) {
-      for (let i = 0; i < z.rows; i++) best[i] = z.data[i]! > 0 ? 1 : 0;
-    } else {
-      for (let i = 0; i < z.rows; i++) {
-        let b = 0;
-        for (let c = 1; c < z.cols; c++) if (z.data[i * z.cols + c]! > z.data[i * z.cols + b]!) b = c;
-        best[i] = b;
-      }
-    }
-    if (typeof s.classes[0] === 'string') {
-      const names = s.classes as string[];
-      return Array.from(best, (b) => names[b]!);
-    }
-    const values = s.classes as number[];
-    return Float64Array.from(best, (b) => values[b]!);
+    return classesFromScores(z, this.#state!.classes);
   }
 
   /** Mean accuracy on (X, y). */

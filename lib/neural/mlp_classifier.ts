@@ -4,7 +4,7 @@
  */
 import { registerEstimator, type Classifier, type FitOptions } from '../core/estimator.js';
 import { InvalidInputError, ModelFormatError } from '../core/errors.js';
-import { encodeClasses, toLabels, type LabelInput, type MatrixInput } from '../core/input.js';
+import { classesFromScores, encodeClasses, toLabels, type LabelInput, type MatrixInput } from '../core/input.js';
 import { Matrix } from '../core/matrix.js';
 import type { ParamTable } from '../core/params.js';
 import { MLPBase, mlpParams, sameClasses, type MLPFitOptions, type MLPOptions } from './base.js';
@@ -80,19 +80,7 @@ export class MLPClassifier extends MLPBase<MLPClassifierOptions> implements Clas
   /** The most probable class per row (two classes: `classes[1]` when its probability is > 0.5). */
   predict(X: MatrixInput): Float64Array | string[] {
     const out = this.outputs(X, 'predict()');
-    const best = new Int32Array(out.rows);
-    if (out.cols === 1) {
-      for (let i = 0; i < out.rows; i++) best[i] = out.data[i]! > 0.5 ? 1 : 0;
-    } else {
-      for (let i = 0; i < out.rows; i++) {
-        let b = 0;
-        for (let c = 1; c < out.cols; c++) if (out.data[i * out.cols + c]! > out.data[i * out.cols + b]!) b = c;
-        best[i] = b;
-      }
-    }
-    const classes = this.#classes!;
-    if (typeof classes[0] === 'string') return Array.from(best, (b) => (classes as string[])[b]!);
-    return Float64Array.from(best, (b) => (classes as number[])[b]!);
+    return classesFromScores(out, this.#classes!, 0.5);
   }
 
   /** Mean accuracy on (X, y). */

@@ -20,7 +20,7 @@
 import { Dataset } from '../core/dataset.js';
 import { BaseEstimator, estimatorFromJSON, registerEstimator, type Classifier, type Estimator, type FitOptions, type Regressor } from '../core/estimator.js';
 import { AbortError, InvalidInputError, InvalidParameterError, ModelFormatError } from '../core/errors.js';
-import { encodeClasses, toLabels, toMatrix, type LabelInput, type Labels, type MatrixInput } from '../core/input.js';
+import { classesFromScores, encodeClasses, toLabels, toMatrix, type LabelInput, type Labels, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamTable } from '../core/params.js';
 import { Random } from '../core/random.js';
@@ -473,19 +473,7 @@ export class AdaBoostClassifier extends BaseAdaBoost<AdaBoostClassifierOptions> 
   }
 
   #labels(d: Matrix): Float64Array | string[] {
-    const classes = this.state_!.classes!;
-    const best = new Int32Array(d.rows);
-    if (d.cols === 1) {
-      for (let i = 0; i < d.rows; i++) best[i] = d.data[i]! > 0 ? 1 : 0;
-    } else {
-      for (let i = 0; i < d.rows; i++) {
-        let b = 0;
-        for (let c = 1; c < d.cols; c++) if (d.data[i * d.cols + c]! > d.data[i * d.cols + b]!) b = c;
-        best[i] = b;
-      }
-    }
-    if (typeof classes[0] === 'string') return Array.from(best, (b) => (classes as string[])[b]!);
-    return Float64Array.from(best, (b) => (classes as number[])[b]!);
+    return classesFromScores(d, this.state_!.classes!);
   }
 }
 

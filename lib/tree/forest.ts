@@ -10,7 +10,7 @@
 import { Dataset } from '../core/dataset.js';
 import { BaseEstimator, registerEstimator, type Classifier, type FitOptions, type Regressor } from '../core/estimator.js';
 import { InvalidInputError, InvalidParameterError, ModelFormatError } from '../core/errors.js';
-import { encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
+import { classesFromScores, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamSpec, ParamTable } from '../core/params.js';
 import { native, runJob, type NativeDataset, type NativeForestModel, type NativeForestOptions, type NativeForestTrees, type NativeMatrixArg } from '../native.js';
@@ -464,15 +464,7 @@ export abstract class BaseForestClassifier<P extends TreeOptions & TreeClassifie
   /** The most probable class per row (ties: the first in `classes` order). */
   predict(X: MatrixInput): Float64Array | string[] {
     const p = this.predictProba(X);
-    const classes = this.state_!.classes!;
-    const best = new Int32Array(p.rows);
-    for (let i = 0; i < p.rows; i++) {
-      let b = 0;
-      for (let c = 1; c < p.cols; c++) if (p.data[i * p.cols + c]! > p.data[i * p.cols + b]!) b = c;
-      best[i] = b;
-    }
-    if (typeof classes[0] === 'string') return Array.from(best, (b) => (classes as string[])[b]!);
-    return Float64Array.from(best, (b) => (classes as number[])[b]!);
+    return classesFromScores(p, this.state_!.classes!);
   }
 
   /** Mean accuracy on (X, y). */

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Dataset } from '../core/dataset.js';
 import { BaseEstimator, registerEstimator, type Classifier, type FitOptions, type Regressor } from '../core/estimator.js';
 import { InvalidInputError, InvalidParameterError, ModelFormatError, NotFittedError } from '../core/errors.js';
-import { encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
+import { classesFromScores, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamSpec, ParamTable } from '../core/params.js';
 import {
@@ -827,20 +827,7 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
   }
 
   private labelsOf(z: Matrix): Float64Array | string[] {
-    const s = this.state_!;
-    const best = new Int32Array(z.rows);
-    if (z.cols === 1) {
-      for (let i = 0; i < z.rows; i++) best[i] = z.data[i]! > 0 ? 1 : 0;
-    } else {
-      for (let i = 0; i < z.rows; i++) {
-        let b = 0;
-        for (let c = 1; c < z.cols; c++) if (z.data[i * z.cols + c]! > z.data[i * z.cols + b]!) b = c;
-        best[i] = b;
-      }
-    }
-    const classes = s.classes!;
-    if (typeof classes[0] === 'string') return Array.from(best, (b) => (classes as string[])[b]!);
-    return Float64Array.from(best, (b) => (classes as number[])[b]!);
+    return classesFromScores(z, this.state_!.classes!);
   }
 
   /** Mean accuracy on (X, y). */
