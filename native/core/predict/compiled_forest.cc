@@ -2,13 +2,38 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstring>
 #include <string>
 
 #include "../errors.h"
 #include "../parallel/parallel_for.h"
+#include "../simd/predict_kernels.h"
 
 namespace ensemblekit {
+
+namespace simd {
+
+const PredictKernels& predict_kernels(Isa isa) {
+#ifdef ENSEMBLEKIT_HAVE_X86_KERNELS
+  if (isa >= Isa::kAvx2) return avx2::kPredict;
+#endif
+  (void)isa;
+  return scalar::kPredict;
+}
+
+}  // namespace simd
+
+namespace {
+
+// The largest float32 f with f <= t: for a float32 x, x <= t exactly when x <= f.
+float float_at_or_below(double t) {
+  float f = static_cast<float>(t);
+  if (static_cast<double>(f) > t) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+  return f;
+}
+
+}  // namespace
 
 CompiledForest::CompiledForest(int num_features, std::vector<double> base_score, OutputTransform transform)
     : num_features_(num_features), base_score_(std::move(base_score)), transform_(transform) {
@@ -33,6 +58,7 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
   std::vector<Item> stack{{0, -1, 0}};
   int emitted = 0;
   int max_depth = 0;
+  bool special = false;
   while (!stack.empty()) {
     const Item it = stack.back();
     stack.pop_back();
@@ -60,7 +86,7 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
     if (tn.split_type == SplitType::kCategorical) {
       if (static_cast<uint32_t>(tn.category_rule) > 2) throw InvalidInput("Unknown category rule at node " + std::to_string(it.node));
       n.word |= static_cast<uint32_t>(tn.category_rule) << kCategoryRuleShift;
-      has_special_ = true;
+      has_special_ = special = true;
       if (tn.category_set < 0 || static_cast<size_t>(tn.category_set) >= tree.category_sets().size()) {
         throw InvalidInput("Expected a category set for categorical node " + std::to_string(it.node));
       }
@@ -75,7 +101,7 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
       n.value = tn.threshold;
       if (tn.missing_rule == MissingRule::kNaNOrZero) {
         n.word |= kZeroMissingBit;
-        has_special_ = true;
+        has_special_ = special = true;
       }
     }
     nodes_.push_back(n);
@@ -87,6 +113,50 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
   tree_roots_.push_back(static_cast<uint32_t>(root));
   tree_depths_.push_back(static_cast<uint16_t>(max_depth));
   tree_groups_.push_back(group);
+  if (!special && max_depth >= 1 && max_depth <= simd::kDenseMaxDepth) {
+    add_dense(static_cast<uint32_t>(root), max_depth);
+  } else {
+    dense_slot_.push_back(-1);
+    dense_leaf_off_.push_back(-1);
+  }
+}
+
+void CompiledForest::add_dense(uint32_t root, int depth) {
+  const size_t feat_off = dense_feat_.size();
+  const size_t leaf_off = dense_leaf_.size();
+  const size_t slots = (size_t{1} << depth) - 1;
+  dense_feat_.resize(feat_off + slots);
+  dense_slot_f32_.resize(feat_off + slots);
+  dense_thr_d_.resize(feat_off + slots);
+  dense_leaf_.resize(leaf_off + slots + 1);
+  fill_dense(root, 0, 0, depth, feat_off, leaf_off);
+  dense_slot_.push_back(static_cast<int64_t>(feat_off));
+  dense_leaf_off_.push_back(static_cast<int64_t>(leaf_off));
+}
+
+void CompiledForest::fill_dense(uint32_t node, uint32_t slot, int level, int depth, size_t feat_off, size_t leaf_off) {
+  const Node& n = nodes_[node];
+  if (level == depth) {
+    // Only a leaf can sit at the tree's full depth.
+    dense_leaf_[leaf_off + (slot - ((1u << depth) - 1))] = n.value;
+    return;
+  }
+  const size_t at = feat_off + slot;
+  if (n.word & kLeafBit) {
+    // A shallow leaf: an always-left slot (x <= +inf, NaN left) and the leaf again below it; its
+    // right subtree is never reached but is filled too, so every slot is defined.
+    dense_feat_[at] = static_cast<int32_t>(simd::kDenseNaNLeftBit);
+    dense_slot_f32_[at] = {std::numeric_limits<float>::infinity(), simd::kDenseNaNLeftBit};
+    dense_thr_d_[at] = std::numeric_limits<double>::infinity();
+    fill_dense(node, 2 * slot + 1, level + 1, depth, feat_off, leaf_off);
+    fill_dense(node, 2 * slot + 2, level + 1, depth, feat_off, leaf_off);
+    return;
+  }
+  dense_feat_[at] = static_cast<int32_t>((n.word & kFeatureMask) | ((n.word & kDefaultLeftBit) ? simd::kDenseNaNLeftBit : 0u));
+  dense_thr_d_[at] = n.value;
+  dense_slot_f32_[at] = {float_at_or_below(n.value), static_cast<uint32_t>(dense_feat_[at])};
+  fill_dense(node + 1, 2 * slot + 1, level + 1, depth, feat_off, leaf_off);
+  fill_dense(n.right, 2 * slot + 2, level + 1, depth, feat_off, leaf_off);
 }
 
 template <class T>
@@ -98,9 +168,18 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
   }
   const Node* base = nodes_.data();
   uint32_t idx[kBlockRows];
+  int32_t leaf[kBlockRows];
+  const simd::PredictKernels& kernels = simd::predict_kernels(simd::active_isa());
   for (int t = 0; t < tree_end; ++t) {
     const uint32_t root = tree_roots_[static_cast<size_t>(t)];
     double* o = out + tree_groups_[static_cast<size_t>(t)];
+    const int64_t slot = dense_slot_[static_cast<size_t>(t)];
+    if (slot >= 0) {
+      dense_leaves(kernels, x, rows, slot, tree_depths_[static_cast<size_t>(t)], leaf);
+      const double* values = dense_leaf_.data() + dense_leaf_off_[static_cast<size_t>(t)];
+      for (int64_t r = 0; r < rows; ++r) o[r * g] += values[leaf[r]];
+      continue;
+    }
     if (base[root].word & kLeafBit) {
       const double v = base[root].value;
       for (int64_t r = 0; r < rows; ++r) o[r * g] += v;

@@ -13,6 +13,11 @@
 //  - batch prediction runs blocks of kBlockRows rows against one tree at a time, so the tree's nodes
 //    stay in L1/L2 while the block's rows (kBlockRows x features) stay in L1; blocks run in parallel
 //    and each row's sum is taken in tree order, so results do not depend on the thread count.
+//  - trees of depth <= 8 without categorical or zero-as-missing nodes also get a dense form: a
+//    perfect binary tree in breadth-first slots (feature word, float32 and float64 threshold) with
+//    shallow leaves padded by always-left slots, so a row's walk is exactly `depth` steps of
+//    i = 2i + 2 - left with no child pointers; the AVX2 kernels walk 8 float rows (4 double) per
+//    vector with gathers (simd/predict_kernels.h). Same leaves as the node walk, bit for bit.
 //  - within a block, the rows walk a tree in lockstep for exactly the tree's depth: a leaf's `right`
 //    points at itself and a leaf never goes left, so a row that reached its leaf stays there. The
 //    block's walks are then independent dependency chains the core overlaps (a single walk is a
@@ -39,6 +44,7 @@
 #include <vector>
 
 #include "../data/matrix_view.h"
+#include "../simd/predict_kernels.h"
 #include "../tree/tree.h"
 
 namespace ensemblekit {
@@ -87,6 +93,10 @@ class CompiledForest {
   OutputTransform transform() const { return transform_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<uint32_t>& tree_roots() const { return tree_roots_; }
+  // Dense form of tree t (see the header comment): slot offset into dense_feat() / dense thresholds,
+  // -1 when the tree has none; its leaves start at dense_leaf_offset(t) in dense_leaves().
+  int64_t dense_slot(int t) const { return dense_slot_[static_cast<size_t>(t)]; }
+  int64_t dense_leaf_offset(int t) const { return dense_leaf_off_[static_cast<size_t>(t)]; }
   // Deepest leaf of tree t (root = 0).
   const std::vector<uint16_t>& tree_depths() const { return tree_depths_; }
   const std::vector<int32_t>& tree_groups() const { return tree_groups_; }
@@ -131,6 +141,23 @@ class CompiledForest {
   bool special_goes_left(const Node& n, double v) const;
   template <class T>
   void predict_block(const T* x, int64_t rows, double* out, int tree_end) const;
+  // Appends the dense form of the tree just compiled at `root` (depth <= simd::kDenseMaxDepth).
+  void add_dense(uint32_t root, int depth);
+  void fill_dense(uint32_t node, uint32_t slot, int level, int depth, size_t feat_off, size_t leaf_off);
+  void dense_leaves(const simd::PredictKernels& k, const float* x, int64_t rows, int64_t slot, int depth,
+                    int32_t* leaf) const {
+    k.dense_leaves_f32(x, rows, num_features_, dense_slot_f32_.data() + slot, depth, leaf);
+  }
+  void dense_leaves(const simd::PredictKernels& k, const double* x, int64_t rows, int64_t slot, int depth,
+                    int32_t* leaf) const {
+    k.dense_leaves_f64(x, rows, num_features_, dense_feat_.data() + slot, dense_thr_d_.data() + slot, depth, leaf);
+  }
+  int32_t dense_leaf_of(const float* x, int64_t slot, int depth) const {
+    return simd::dense_leaf(x, dense_slot_f32_.data() + slot, depth);
+  }
+  int32_t dense_leaf_of(const double* x, int64_t slot, int depth) const {
+    return simd::dense_leaf(x, dense_feat_.data() + slot, dense_thr_d_.data() + slot, depth);
+  }
 
   int resolve_end(int tree_end) const {
     return tree_end < 0 || tree_end > num_trees() ? num_trees() : tree_end;
@@ -145,7 +172,15 @@ class CompiledForest {
   std::vector<int32_t> tree_groups_;
   std::vector<uint32_t> category_bits_;  // bitsets of categorical nodes
   bool has_special_ = false;
+  // Dense forms (see the header comment).
+  std::vector<int64_t> dense_slot_;
+  std::vector<int64_t> dense_leaf_off_;
+  std::vector<int32_t> dense_feat_;
+  std::vector<simd::DenseSlotF32> dense_slot_f32_;
+  std::vector<double> dense_thr_d_;
+  std::vector<double> dense_leaf_;
 };
+
 
 inline bool CompiledForest::special_goes_left(const Node& n, double v) const {
   const uint32_t w = n.word;
@@ -191,6 +226,20 @@ void CompiledForest::predict_row_raw(const T* x, double* out, int tree_end) cons
   const uint32_t* roots = tree_roots_.data();
   const int32_t* groups = tree_groups_.data();
   int t = 0;
+  if (!dense_feat_.empty()) {
+    // Dense trees walk their slots (depth steps, no child pointers); the others walk their nodes.
+    // Consecutive trees' walks are independent chains the core overlaps.
+    for (; t < end; ++t) {
+      const int64_t slot = dense_slot_[static_cast<size_t>(t)];
+      if (slot >= 0) {
+        const int32_t leaf = dense_leaf_of(x, slot, tree_depths_[static_cast<size_t>(t)]);
+        out[groups[t]] += dense_leaf_[static_cast<size_t>(dense_leaf_off_[static_cast<size_t>(t)] + leaf)];
+      } else {
+        out[groups[t]] += base[leaf_of(roots[t], x)].value;
+      }
+    }
+    return;
+  }
   if (!has_special_) {
     // Four trees walked in lockstep, branch-free (the batch path's step): four independent load
     // chains instead of one, and no mispredicted branch per level. Sums stay in tree order.
