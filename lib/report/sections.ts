@@ -148,13 +148,13 @@ export function classification(model: Estimator, X: Matrix, y: LabelInput, maxPo
       const name = k === 2 ? String(cls) : `${String(cls)} vs rest`;
       roc.push({ name: `${name} (AUC ${fmt(a)})`, x: r.fpr, y: r.tpr });
       pr.push({ name: `${name} (AP ${fmt(ap)})`, x: p.recall, y: p.precision });
-      auc.push(`${name}: ${fmt(a)}`);
+      auc.push(k === 2 ? fmt(a) : `${name}: ${fmt(a)}`);
     }
     if (roc.length > 0) {
       rows.push([k === 2 ? 'ROC AUC' : 'ROC AUC (one-vs-rest)', auc.join(', ')]);
       curves.push(
-        lineChart({ chart: 'roc', title: 'ROC curve', xLabel: 'false positive rate', yLabel: 'true positive rate', series: roc, xDomain: [0, 1], yDomain: [0, 1.02], reference: [0, 0, 1, 1], maxPoints }),
-        lineChart({ chart: 'pr', title: 'Precision-recall curve', xLabel: 'recall', yLabel: 'precision', series: pr, xDomain: [0, 1], yDomain: [0, 1.02], maxPoints }),
+        lineChart({ chart: 'roc', title: 'ROC curve', xLabel: 'false positive rate', yLabel: 'true positive rate', series: roc, xDomain: [0, 1], yDomain: [0, 1.02], reference: [0, 0, 1, 1], legend: 'bottom-right', maxPoints }),
+        lineChart({ chart: 'pr', title: 'Precision-recall curve', xLabel: 'recall', yLabel: 'precision', series: pr, xDomain: [0, 1], yDomain: [0, 1.02], legend: 'bottom-left', maxPoints }),
       );
     }
   }

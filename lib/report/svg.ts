@@ -15,7 +15,8 @@ export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(2);
+  if (a >= 1e6 || a < 1e-3) return v.toExponential(2);
+  if (a >= 1e4) return String(Math.round(v));
   return String(Number(v.toPrecision(4)));
 }
 
@@ -27,7 +28,7 @@ function c(v: number): string {
 /** Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. */
 export const palette = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
 
-const W = 640;
+const W = 600;
 const H = 360;
 const M = { l: 64, r: 16, t: 36, b: 48 };
 
@@ -116,10 +117,16 @@ function svg(chart: string, title: string, body: string[], attrs: Record<string,
   return `<svg data-chart="${esc(chart)}"${extra} viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title>${body.join('')}</svg>`;
 }
 
-function legend(names: string[]): string {
+/** Where a chart's legend goes: top-right unless the lines live there (ROC: bottom-right, PR: bottom-left). */
+export type LegendPlace = 'top-right' | 'bottom-right' | 'bottom-left';
+
+function legend(names: string[], place: LegendPlace): string {
   if (names.length < 2) return '';
-  const items = names.map((n, i) => `<g transform="translate(${W - M.r - 150} ${M.t + 12 + i * 16})"><line x1="0" x2="18" y1="0" y2="0" stroke="${palette[i % palette.length]}" stroke-width="2.5"/><text x="24" y="0" dy="0.32em">${esc(n)}</text></g>`);
-  return `<g class="legend">${items.join('')}</g>`;
+  const x = place === 'bottom-left' ? M.l + 12 : W - M.r - 170;
+  const y0 = place === 'top-right' ? M.t + 12 : H - M.b - 12 - (names.length - 1) * 16;
+  const items = names.map((n, i) => `<g transform="translate(${x} ${y0 + i * 16})"><line x1="0" x2="18" y1="0" y2="0" stroke="${palette[i % palette.length]}" stroke-width="2.5"/><text x="24" y="0" dy="0.32em">${esc(n)}</text></g>`);
+  const box = `<rect x="${x - 6}" y="${y0 - 10}" width="176" height="${names.length * 16 + 4}" fill="#fff" fill-opacity="0.85"/>`;
+  return `<g class="legend">${box}${items.join('')}</g>`;
 }
 
 /** One line of a {@link lineChart}. */
@@ -145,6 +152,8 @@ export interface LineChartOptions {
   marker?: { x: number; label: string };
   /** Most vertices per line; longer lines are thinned evenly (ends kept). */
   maxPoints: number;
+  /** Legend position (shown for two lines or more). Default top-right. */
+  legend?: LegendPlace;
   attrs?: Record<string, string | number>;
 }
 
@@ -171,7 +180,7 @@ export function lineChart(o: LineChartOptions): string {
     }
     f.body.push(`<polyline data-series="${esc(s.name)}" data-points="${pts.length}" fill="none" stroke="${palette[i % palette.length]}" stroke-width="2" points="${pts.join(' ')}"><title>${esc(s.name)}</title></polyline>`);
   });
-  f.body.push(legend(o.series.map((s) => s.name)));
+  f.body.push(legend(o.series.map((s) => s.name), o.legend ?? 'top-right'));
   return svg(o.chart, o.title, f.body, o.attrs);
 }
 
@@ -259,7 +268,7 @@ export function heatmap(o: { chart: string; title: string; labels: string[]; cou
   const k = o.labels.length;
   const cell = Math.max(28, Math.min(72, Math.floor(420 / Math.max(k, 1))));
   const left = 120;
-  const top = 56;
+  const top = 76;
   const width = Math.max(W, left + k * cell + 20);
   const height = top + k * cell + 56;
   let max = 0;
@@ -285,7 +294,7 @@ export function heatmap(o: { chart: string; title: string; labels: string[]; cou
     body.push(`<text x="${left - 6}" y="${top + i * cell + cell / 2}" dy="0.32em" text-anchor="end">${esc(short(o.labels[i]!))}</text>`);
     body.push(`<text x="${left + i * cell + cell / 2}" y="${top - 6}" text-anchor="middle">${esc(short(o.labels[i]!))}</text>`);
   }
-  body.push(`<text class="label" x="${left + (k * cell) / 2}" y="${top - 24}" text-anchor="middle">predicted</text>`);
+  body.push(`<text class="label" x="${left + (k * cell) / 2}" y="${top - 26}" text-anchor="middle">predicted</text>`);
   body.push(`<text class="label" transform="translate(16 ${top + (k * cell) / 2}) rotate(-90)" text-anchor="middle">true</text>`);
   return svg(o.chart, o.title, body, { classes: k }, width, height);
 }

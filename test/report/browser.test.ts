@@ -4,7 +4,7 @@
  * number of bars and points the model implies, make no request besides the file itself, and log no
  * error. In CI a missing browser fails the run; locally the test is skipped with a message.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,8 @@ import { Browser, chromiumAvailable, chromiumPath } from './chromium.js';
 import { gbdtClassifier, gbdtRegressor, ROUNDS, stacking } from './models.js';
 
 const inCI = process.env.CI === 'true';
+/** Set REPORT_SCREENSHOT_DIR to keep the pages and screenshots there (to look at them, or as CI artifacts). */
+const keep = process.env.REPORT_SCREENSHOT_DIR || undefined;
 const have = chromiumAvailable();
 if (!have && !inCI) console.warn(`test/report/browser.test.ts skipped: no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
@@ -48,13 +50,14 @@ describe.skipIf(!have && !inCI)('report in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!have) throw new Error(`CI=true but there is no Chromium at ${chromiumPath}: .ci/run installs the Debian package 'chromium'`);
-    dir = mkdtempSync(join(tmpdir(), 'ek-report-'));
+    dir = keep ?? mkdtempSync(join(tmpdir(), 'ek-report-'));
+    mkdirSync(dir, { recursive: true });
     browser = await Browser.launch();
   });
 
   afterAll(async () => {
     await browser?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir && !keep) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Writes the page, opens it, checks screenshot, requests and errors; returns the rendered charts. */

@@ -4,7 +4,7 @@
  * could load from the network. test/report/browser.test.ts renders the same pages in Chromium.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidParameterError, RandomForestClassifier, metrics, report } from '../../lib/index.js';
+import { InvalidParameterError, LogisticRegression, RandomForestClassifier, VotingClassifier, loadIris, metrics, report } from '../../lib/index.js';
 import { bagging, gbdtClassifier, gbdtRegressor, ROUNDS, stacking } from './models.js';
 
 /** Every `<svg data-chart="name" ...>...</svg>` of the page. */
@@ -197,7 +197,29 @@ describe('report(): StackingClassifier (iris, three classes)', () => {
     const { d } = await stacking();
     const rf = await new RandomForestClassifier({ nEstimators: 10, seed: 1 }).fit(d.XTrain, d.yTrain);
     const html = report(rf, { X: d.XTest, y: d.yTest });
-    expect(count(charts(html, 'importance-impurity')[0]!, /<rect data-bar /g)).toBe(4);
+    expect(count(charts(html, 'importance-impurity')[0]!, /<rect data-bar /g)).toBe(2);
     expect(charts(html, 'learning-curve')).toHaveLength(0);
+  });
+});
+
+describe('report(): string class labels', () => {
+  it('VotingClassifier on iris with species names: labels in the confusion matrix, member bars, one ROC line per class', async () => {
+    const iris = loadIris();
+    const y = Array.from(iris.y, (v) => iris.targetNames[v]!);
+    const model = await new VotingClassifier({
+      estimators: [
+        ['lr', new LogisticRegression({ maxIter: 500 })],
+        ['rf', new RandomForestClassifier({ nEstimators: 5, seed: 2 })],
+      ],
+      voting: 'soft',
+    }).fit(iris.X, y);
+    const html = report(model, { X: iris.X, y });
+    const cm = charts(html, 'confusion')[0]!;
+    expect(count(cm, /<rect data-cell /g)).toBe(9);
+    for (const name of iris.targetNames) expect(cm).toContain(`>${name}</text>`);
+    const want = metrics.confusionMatrix(y, model.predict(iris.X), { labels: model.classes });
+    expect(cm.match(/<rect data-cell [^>]*>/g)!.map((c) => Number(attr(c, /data-value="([^"]+)"/)))).toEqual(Array.from(want.data));
+    expect(count(charts(html, 'members')[0]!, /<rect data-bar /g)).toBe(3);
+    expect(charts(html, 'roc')[0]!.match(/data-series="([^"]+)"/g)!.map((s) => s.split(' ')[0]!.slice(13))).toEqual(iris.targetNames);
   });
 });
