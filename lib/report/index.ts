@@ -49,7 +49,8 @@ table.kv th{font-weight:600;background:#f3f3f3}p.note{color:#555;font-size:.9em}
  * regressors R², RMSE, MAE, predicted-vs-true and residual plots; ensembles (Stacking, Voting,
  * Blending, Bagging) each member's score beside the ensemble's. Without data, the page has what
  * the model itself holds: the learning curves of gradient boosting fitted with an `evalSet`
- * (`evalsResult`) and the feature importances.
+ * (`evalsResult`: one line per eval set, so pass the training set too, e.g. named 'train', to see
+ * it beside the validation set) and the feature importances.
  *
  * The page loads nothing: charts are inline SVG, styles inline, no script, and a
  * Content-Security-Policy forbids any request. Output is deterministic for a given model and data.

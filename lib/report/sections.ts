@@ -4,6 +4,7 @@
  * Nothing here needs to know the concrete estimator classes: it asks for the getters and methods.
  */
 import type { Estimator } from '../core/estimator.js';
+import { InvalidInputError } from '../core/errors.js';
 import { toLabels, toMatrix, type LabelInput, type Labels, type MatrixInput } from '../core/input.js';
 import { Matrix } from '../core/matrix.js';
 import { accuracyScore, balancedAccuracyScore, confusionMatrix, logLoss } from '../metrics/classification.js';
@@ -168,7 +169,7 @@ export function classification(model: Estimator, X: Matrix, y: LabelInput, maxPo
 /** Scores of a regressor (R², RMSE, MAE) and the predicted-vs-true and residual scatters. */
 export function regression(model: Estimator, X: Matrix, y: LabelInput, maxPoints: number): Section[] {
   const labels = toLabels(y, X.rows);
-  if (labels.kind !== 'number') throw new TypeError('report: a regressor needs numeric targets y');
+  if (labels.kind !== 'number') throw new InvalidInputError('Expected numeric targets in data.y for the report of a regressor but received strings');
   const yt = labels.values;
   const pred = Float64Array.from(predictOf(model, X) as Float64Array);
   const resid = Float64Array.from(pred, (p, i) => yt[i]! - p);

@@ -4,7 +4,7 @@
  * could load from the network. test/report/browser.test.ts renders the same pages in Chromium.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidParameterError, LogisticRegression, RandomForestClassifier, VotingClassifier, loadIris, metrics, report } from '../../lib/index.js';
+import { InvalidInputError, InvalidParameterError, LogisticRegression, RandomForestClassifier, VotingClassifier, loadIris, metrics, report } from '../../lib/index.js';
 import { bagging, gbdtClassifier, gbdtRegressor, ROUNDS, stacking } from './models.js';
 
 /** Every `<svg data-chart="name" ...>...</svg>` of the page. */
@@ -150,6 +150,7 @@ describe('report(): regressor (diabetes)', () => {
     const thin = report(model, { X: d.XTest, y: d.yTest }, { maxPoints: 25 });
     expect(count(charts(thin, 'residuals')[0]!, /<circle data-point /g)).toBe(25);
     expect(thin).toContain(`25 of ${n} rows drawn`);
+    expect(() => report(model, { X: d.XTest, y: Array.from(d.yTest, String) })).toThrow(InvalidInputError);
   });
 
   it('bagging: each member scored on its own columns beside the ensemble', async () => {
