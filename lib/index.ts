@@ -88,6 +88,8 @@ export {
   logLoss,
   rocAucScore,
   rocCurve,
+  precisionRecallCurve,
+  averagePrecisionScore,
   meanSquaredError,
   rootMeanSquaredError,
   meanAbsoluteError,
@@ -198,3 +200,4 @@ export {
   type MLPFitOptions,
   type NeuralModel,
 } from './neural/index.js';
+export { report, type ReportData, type ReportOptions } from './report/index.js';
