@@ -6,7 +6,8 @@ import { native, runJob, type JobOptions } from '../native.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { MatrixLike } from '../core/matrix.js';
 
-type FloatArray = Float32Array | Float64Array;
+/** The element types of the kernels' operands. */
+export type FloatArray = Float32Array | Float64Array;
 
 export interface GemmOptions {
   /** Use op(A) = Aᵀ. */
