@@ -16,7 +16,10 @@ namespace simd {
 
 const PredictKernels& predict_kernels(Isa isa) {
 #ifdef ENSEMBLEKIT_HAVE_X86_KERNELS
-  if (isa >= Isa::kAvx2) return avx2::kPredict;
+  static const PredictKernels avx2_table = {
+      avx2::kPredict.dense_leaves_f32,
+      avx2::kPredict.dense_leaves_f64 != nullptr ? avx2::kPredict.dense_leaves_f64 : scalar::kPredict.dense_leaves_f64};
+  if (isa >= Isa::kAvx2) return avx2_table;
 #endif
   (void)isa;
   return scalar::kPredict;

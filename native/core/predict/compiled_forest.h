@@ -16,8 +16,8 @@
 //  - trees of depth <= 8 without categorical or zero-as-missing nodes also get a dense form: a
 //    perfect binary tree in breadth-first slots (feature word, float32 and float64 threshold) with
 //    shallow leaves padded by always-left slots, so a row's walk is exactly `depth` steps of
-//    i = 2i + 2 - left with no child pointers; the AVX2 kernels walk 8 float rows (4 double) per
-//    vector with gathers (simd/predict_kernels.h). Same leaves as the node walk, bit for bit.
+//    i = 2i + 2 - left with no child pointers; 8 rows walk in lockstep (an AVX2 kernel does 8 float
+//    rows per vector with gathers; simd/predict_kernels.h). Same leaves as the node walk, bit for bit.
 //  - within a block, the rows walk a tree in lockstep for exactly the tree's depth: a leaf's `right`
 //    points at itself and a leaf never goes left, so a row that reached its leaf stays there. The
 //    block's walks are then independent dependency chains the core overlaps (a single walk is a

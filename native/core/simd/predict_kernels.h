@@ -14,8 +14,9 @@
 //
 // Contract shared by every ISA: dense_leaves_*(x, rows, stride, slots, depth, leaf) writes, for
 // each of `rows` rows starting at x (row r at x + r * stride), the leaf slot it reaches in [0, 2^D).
-// rows * stride must fit in int32 (callers pass blocks). The AVX2 kernels walk 8 (float) or 4
-// (double) rows per vector with gathers and give the same leaves as the scalar twin.
+// rows * stride must fit in int32 (callers pass blocks). The AVX2 kernel walks 8 float rows per
+// vector with gathers and gives the same leaves as the scalar twin; float64 input walks the scalar
+// kernel on every ISA (predict_avx2.cc has the measurement).
 //
 // ISA files (predict_avx2.cc) are compiled with their -m flags; they only define the tables below
 // and functions with internal linkage.
@@ -41,6 +42,7 @@ struct DenseSlotF32 {
 struct PredictKernels {
   void (*dense_leaves_f32)(const float* x, int64_t rows, int64_t stride, const DenseSlotF32* slots, int depth,
                            int32_t* leaf);
+  // Null in ISA tables that keep the scalar float64 walk.
   void (*dense_leaves_f64)(const double* x, int64_t rows, int64_t stride, const int32_t* feat, const double* thr,
                            int depth, int32_t* leaf);
 };
