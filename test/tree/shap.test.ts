@@ -20,6 +20,8 @@ import {
   ExtraTreesRegressor,
   importLightGBM,
   importXGBoost,
+  gradientBoostingFromBuffer,
+  estimatorFromJSON,
   InvalidParameterError,
   type Matrix,
 } from '../../lib/index.js';
@@ -252,6 +254,10 @@ describe('predictLeaf and iterationRange', () => {
     expect(leaves.rows).toBe(reference.rows);
     expect(Array.from(leaves.data)).toEqual(ref.leaf);
     for (const r of ref.ranges) expect(Array.from(m.predictLeaf(X, { iterationRange: r.range }).data), `${r.range}`).toEqual(r.leaf);
+    // The numbering survives the binary and JSON forms.
+    expect(Array.from(gradientBoostingFromBuffer(m.toBuffer()).predictLeaf(X).data)).toEqual(ref.leaf);
+    const back = estimatorFromJSON(JSON.parse(JSON.stringify(m.toJSON()))) as unknown as typeof m;
+    expect(Array.from(back.predictLeaf(X).data)).toEqual(ref.leaf);
   });
 
   it('leaf ids index the exported trees and rebuild the margin (trained GBDT and forest)', () => {
@@ -287,7 +293,7 @@ describe('predictLeaf and iterationRange', () => {
     expect(rf3.predictLeaf(d.X).cols).toBe(4);
   });
 
-  it('iterationRange [a, b) = rounds [0, b) minus rounds [0, a); validation', () => {
+  it('iterationRange [a, b) = rounds [0, b) minus rounds [0, a); async; validation', async () => {
     const d = dataset(12, 200, 4);
     const m = new GradientBoostingRegressor({ nEstimators: 10, numLeaves: 7 }).fitSync(d.X, d.y);
     const full = m.predictRaw(d.X, { numIteration: 7 }).data;
@@ -308,6 +314,8 @@ describe('predictLeaf and iterationRange', () => {
     }
     expectClose(sums(m.predictContrib(d.X, { iterationRange: [3, 7] }), 1), mid, 1e-9, 'contrib range');
     expect(m.predictLeaf(d.X, { iterationRange: [3, 7] }).cols).toBe(4);
+    expect(Array.from((await m.predictAsync(d.X, { iterationRange: [3, 7] })))).toEqual(Array.from(m.predict(d.X, { iterationRange: [3, 7] })));
+    expect(Array.from((await m.predictAsync(d.X, { iterationRange: [0, 7] })))).toEqual(Array.from(m.predict(d.X, { numIteration: 7 })));
     expect(() => m.predictRaw(d.X, { iterationRange: [5, 5] })).toThrow(InvalidParameterError);
     expect(() => m.predictRaw(d.X, { iterationRange: [2, 4], numIteration: 3 })).toThrow(InvalidParameterError);
     expect(Array.from(m.predictRaw(d.X, { iterationRange: [0, 0] }).data)).toEqual(Array.from(m.predictRaw(d.X).data));
