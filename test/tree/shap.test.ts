@@ -144,16 +144,22 @@ function conditional(t: FlatTree, i: number, x: ArrayLike<number>, known: Set<nu
   return wl * conditional(t, l, x, known) + wr * conditional(t, r, x, known);
 }
 
-/** Exact Shapley values by enumerating every subset of the other features. */
+/**
+ * Exact Shapley values by enumerating every subset of the other players. The players are the
+ * features the tree splits on (any other feature is a null player, and adding null players changes
+ * no Shapley value), so wide data (30 features) stays enumerable for a small tree.
+ */
 function bruteShapley(t: FlatTree, x: ArrayLike<number>, features: number): Float64Array {
+  const players = [...new Set(Array.from(t.feature).filter((f, i) => t.left[i]! >= 0 && f >= 0))];
+  const p = players.length;
   const fact = [1];
-  for (let i = 1; i <= features; i++) fact.push(fact[i - 1]! * i);
+  for (let i = 1; i <= p; i++) fact.push(fact[i - 1]! * i);
   const phi = new Float64Array(features);
-  for (let f = 0; f < features; f++) {
-    const others = [...Array(features).keys()].filter((j) => j !== f);
+  for (const f of players) {
+    const others = players.filter((j) => j !== f);
     for (let mask = 0; mask < 1 << others.length; mask++) {
       const s = new Set(others.filter((_, b) => (mask >> b) & 1));
-      const w = (fact[s.size]! * fact[features - s.size - 1]!) / fact[features]!;
+      const w = (fact[s.size]! * fact[p - s.size - 1]!) / fact[p]!;
       const without = conditional(t, 0, x, s);
       s.add(f);
       phi[f]! += w * (conditional(t, 0, x, s) - without);
@@ -346,6 +352,29 @@ describe('TreeSHAP: brute-force Shapley values', () => {
       expect(phiD.data[r * 6 + 5]).toBeCloseTo(conditional(dtree, 0, x, new Set()), 12);
     }
     expect(nonzero).toBeGreaterThan(40);
+  });
+
+  it('imported LightGBM trees: covers are data counts, as LightGBM\'s pred_contrib', () => {
+    for (const name of ['binary_nan', 'multiclass']) {
+      const m = importLightGBM(readFileSync(new URL(`shared/lightgbm/${name}.txt`, fixtures), 'utf8'));
+      const e = m.trees();
+      const nf = m.nFeaturesIn;
+      const k = m.predictRaw({ data: new Float64Array(nf), rows: 1, cols: nf }).cols;
+      const rounds = 4;
+      const trees = Array.from({ length: rounds * k }, (_, t) => treeAt(e, new Float64Array(e.sumHess.length), t));
+      const csv = readFileSync(new URL(`shared/lightgbm/${name}.expected.csv`, fixtures), 'utf8').trim().split('\n').slice(1, 11);
+      const X = Float64Array.from(csv.flatMap((l) => l.split(',').slice(0, nf).map((v) => (v === 'nan' ? NaN : Number(v)))));
+      const phi = m.predictContrib({ data: X, rows: csv.length, cols: nf }, { iterationRange: [0, rounds] });
+      for (let r = 0; r < csv.length; r++) {
+        const x = X.subarray(r * nf, (r + 1) * nf);
+        for (let g = 0; g < k; g++) {
+          const want = new Float64Array(nf);
+          for (let t = g; t < trees.length; t += k) bruteShapley(trees[t]!, x, nf).forEach((v, j) => (want[j]! += v));
+          const at = (r * k + g) * (nf + 1);
+          expectClose(phi.data.subarray(at, at + nf), want, 1e-9, `${name} row ${r} output ${g}`);
+        }
+      }
+    }
   });
 
   it('a feature never used gets 0; results do not depend on the thread count', () => {
