@@ -211,6 +211,15 @@ export interface NativeGbdtModel {
     data: FloatArray, rows: number, cols: number, nThreads: number, treeEnd: number, raw: boolean,
     job: NativeJob | undefined, onProgress: ProgressCallback | undefined,
   ): Promise<Float64Array>;
+  /**
+   * TreeSHAP contributions (native/core/predict/tree_shap.h) of trees [treeBegin, treeEnd) (treeEnd < 0: all):
+   * rows x numOutputs x (cols + 1), per row and output the features' contributions then the bias.
+   */
+  predictContrib(data: FloatArray, rows: number, cols: number, nThreads: number, treeBegin: number, treeEnd: number): Float64Array;
+  /** rows x trees in [treeBegin, treeEnd): each tree's leaf id in its own node numbering (native/core/predict/leaf_index.h). */
+  predictLeaf(data: FloatArray, rows: number, cols: number, nThreads: number, treeBegin: number, treeEnd: number): Int32Array;
+  /** rows x numOutputs over trees [treeBegin, treeEnd) on top of the base score (margins when raw). */
+  predictRange(data: FloatArray, rows: number, cols: number, nThreads: number, treeBegin: number, treeEnd: number, raw: boolean): Float64Array;
 }
 
 /** Resolved options of a native GBDT fit (lib/tree/gradient-boosting.ts documents them). */
@@ -358,6 +367,13 @@ export interface NativeForestModel {
   /** rows x (classes or 1) out-of-bag predictions (NaN: never out of bag), or undefined. */
   oob(): Float64Array | undefined;
   exportTrees(): NativeForestTrees;
+  /**
+   * TreeSHAP contributions (native/core/predict/tree_shap.h) of trees [treeBegin, treeEnd) (treeEnd < 0: all):
+   * rows x numOutputs x (cols + 1), per row and output the features' contributions then the bias.
+   */
+  predictContrib(data: FloatArray, rows: number, cols: number, nThreads: number, treeBegin: number, treeEnd: number): Float64Array;
+  /** rows x trees in [treeBegin, treeEnd): each tree's leaf id in its own node numbering (native/core/predict/leaf_index.h). */
+  predictLeaf(data: FloatArray, rows: number, cols: number, nThreads: number, treeBegin: number, treeEnd: number): Int32Array;
 }
 
 interface NativeForest {

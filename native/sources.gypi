@@ -24,6 +24,8 @@
       "native/core/parallel/thread_budget.cc",
       "native/core/parallel/thread_pool.cc",
       "native/core/predict/compiled_forest.cc",
+      "native/core/predict/tree_shap.cc",
+      "native/core/predict/leaf_index.cc",
       "native/core/simd/binning_scalar.cc",
       "native/core/simd/blas1_scalar.cc",
       "native/core/simd/cpu.cc",

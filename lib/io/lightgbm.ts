@@ -181,7 +181,10 @@ function sourceTree(fields: Fields, index: number, numFeatures: number, scale: n
     split: (n) => splits[n],
     value: (n) => (n < inner ? at(internalValue, n) * scale : leafValue[n - inner]! * scale),
     gain: (n) => (n < inner ? at(gain, n) : 0),
-    hess: (n) => (n < inner ? at(internalWeight, n) : at(leafWeight, n - inner)),
+    // LightGBM's TreeSHAP (pred_contrib) weighs a node's sides by data counts, XGBoost's by hessian
+    // sums; the compiled forest takes hessian sums as the cover when a tree has them, so with counts
+    // present the weights are left out and contributions follow LightGBM's.
+    hess: (n) => (internalCount !== undefined && leafCount !== undefined ? NaN : n < inner ? at(internalWeight, n) : at(leafWeight, n - inner)),
     count: (n) => (n < inner ? at(internalCount, n) : at(leafCount, n - inner)),
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The common back end of the importers: trees described in a library's own node numbering are
- * renumbered breadth-first (children become consecutive pairs created in parent order, the layout
- * native/core/io/tree_io.h rebuilds), checked (child ids in range, every node reached once, so no
+ * The common back end of the importers: trees described in a library's own node numbering are kept
+ * when that numbering already is Tree's creation order (XGBoost's, so predictLeaf gives XGBoost's node
+ * ids), else renumbered breadth-first (children become consecutive pairs created in parent order, the
+ * layout native/core/io/tree_io.h rebuilds); either way checked (child ids in range, every node reached once, so no
  * cycles or shared subtrees), and packed into the node arrays `native.gbdt.modelFromTrees` takes.
  * The native side validates the arrays again before compiling the forest.
  */
@@ -99,6 +100,14 @@ export class TreePacker {
         order.push(child);
       }
     }
+    // A source numbering that already is a creation order (XGBoost's, numerical splits) is kept, so
+    // node ids (predictLeaf) are the source library's own.
+    if (order.length === n && isCreationOrder(tree, n)) {
+      for (let k = 0; k < n; k++) {
+        order[k] = k;
+        newId[k] = k;
+      }
+    }
     const base = this.value.length;
     const m = order.length;
     for (let k = 0; k < m; k++) {
@@ -182,6 +191,22 @@ export class TreePacker {
       categorySets: this.sets,
     };
   }
+}
+
+/**
+ * True when every split's children are a consecutive pair (left, left + 1) numbered after their
+ * parent, and the splits in the order of their left ids create nodes 1, 2, 3, ... (Tree's layout).
+ */
+function isCreationOrder(tree: SourceTree, n: number): boolean {
+  const lefts: number[] = [];
+  for (let id = 0; id < n; id++) {
+    const s = tree.split(id);
+    if (s === undefined) continue;
+    if (s.right !== s.left + 1 || s.left <= id) return false;
+    lefts.push(s.left);
+  }
+  lefts.sort((a, b) => a - b);
+  return lefts.every((l, k) => l === 2 * k + 1);
 }
 
 function finiteOr(v: number, fallback: number): number {

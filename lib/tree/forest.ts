@@ -17,6 +17,7 @@ import { native, runJob, type NativeDataset, type NativeForestModel, type Native
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { r2Score } from '../metrics/regression.js';
+import type { LeafIndices } from './gradient-boosting.js';
 
 /**
  * Candidate features per split: 'sqrt' (floor(sqrt(n)), at least 1), 'log2' (floor(log2(n)), at
@@ -301,6 +302,40 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
     const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
     const out = s.model.predict(m.data, m.rows, m.cols, this.threads());
     return new Matrix(out, m.rows, s.model.info().numOutputs);
+  }
+
+  /**
+   * Exact TreeSHAP feature contributions (path-dependent, Lundberg et al. 2018) of the forest's
+   * output, `rows x (outputs * (nFeatures + 1))`: per row, for each output (the prediction for
+   * regression, P(class 1) for two classes, each class probability otherwise) the contribution of
+   * every feature then the bias (the expected output). The trees' contributions are averaged as
+   * their predictions are, so per row and output they sum to the forest's prediction. Node covers
+   * are the training sample weights (bootstrap counts included).
+   */
+  predictContrib(X: MatrixInput): Matrix {
+    const s = this.fitted('predictContrib()');
+    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
+    const out = s.model.predictContrib(m.data, m.rows, m.cols, this.threads(), 0, -1);
+    return new Matrix(out, m.rows, s.model.info().numOutputs * (s.nFeatures + 1));
+  }
+
+  /**
+   * The leaf each tree sends each row to, `rows x nTrees`: the leaf's node id in its tree (the
+   * tree's creation order: root 0, the two children of a split consecutive; the ids of
+   * {@link trees}).
+   */
+  predictLeaf(X: MatrixInput): LeafIndices {
+    const s = this.fitted('predictLeaf()');
+    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
+    const all = s.model.predictLeaf(m.data, m.rows, m.cols, this.threads(), 0, -1);
+    const trees = s.model.info().numTrees;
+    const compiled = m.rows === 0 ? trees : all.length / m.rows;
+    if (compiled === trees) return { data: all, rows: m.rows, cols: trees };
+    // K > 2 classes: every tree is compiled once per class (same structure); keep the first copy.
+    const k = compiled / trees;
+    const data = new Int32Array(m.rows * trees);
+    for (let r = 0; r < m.rows; r++) for (let t = 0; t < trees; t++) data[r * trees + t] = all[r * compiled + t * k]!;
+    return { data, rows: m.rows, cols: trees };
   }
 
   /**

@@ -268,6 +268,25 @@ interface PreparedFit {
   classes?: number[] | string[];
 }
 
+/** Which boosting rounds a prediction uses. */
+export interface GbdtPredictOptions {
+  /** The first `numIteration` rounds. */
+  numIteration?: number;
+  /**
+   * Rounds `[start, end)` (XGBoost's `iteration_range`; `end` 0 means through the last round). A
+   * round is one tree per output (for an imported XGBoost model with `num_parallel_tree` p, p rounds
+   * here per XGBoost round). Not together with `numIteration`.
+   */
+  iterationRange?: [number, number];
+}
+
+/** Per-tree leaf ids, row-major `rows x cols` (cols = trees used). */
+export interface LeafIndices {
+  readonly data: Int32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
 /**
  * The shared machinery of the classifier and the regressor: option resolution, input coercion, the
  * native fit, prediction and the JSON form.
@@ -495,18 +514,70 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     return Math.min(numIteration, info.numRounds) * info.numOutputs;
   }
 
-  protected run(X: MatrixInput, what: string, raw: boolean, numIteration?: number): Matrix {
+  /** Trees [begin, end) for `numIteration` / `iterationRange` (end -1: all kept trees). */
+  protected treeRange(s: GbdtState, opts: GbdtPredictOptions): [number, number] {
+    const r = opts.iterationRange;
+    if (r === undefined) return [0, this.treeEnd(s, opts.numIteration)];
+    if (opts.numIteration !== undefined) throw new InvalidParameterError('Expected numIteration or iterationRange, not both', 'iterationRange');
+    if (!Array.isArray(r) || r.length !== 2 || !Number.isInteger(r[0]) || !Number.isInteger(r[1])) {
+      throw new InvalidParameterError(`Expected [start, end) integers for iterationRange but received ${JSON.stringify(r)}`, 'iterationRange');
+    }
+    const info = s.model.info();
+    const end = r[1] === 0 ? info.numRounds : Math.min(r[1], info.numRounds);
+    if (r[0] < 0 || r[0] >= end) {
+      throw new InvalidParameterError(`Expected 0 <= start < end for iterationRange over ${info.numRounds} rounds but received ${JSON.stringify(r)}`, 'iterationRange');
+    }
+    return [r[0] * info.numOutputs, end * info.numOutputs];
+  }
+
+  protected run(X: MatrixInput, what: string, raw: boolean, opts: GbdtPredictOptions = {}): Matrix {
     const s = this.fitted(what);
     const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
-    const out = s.model.predict(m.data, m.rows, m.cols, this.threads(), this.treeEnd(s, numIteration), raw);
+    const [begin, end] = this.treeRange(s, opts);
+    const out = begin === 0
+      ? s.model.predict(m.data, m.rows, m.cols, this.threads(), end, raw)
+      : s.model.predictRange(m.data, m.rows, m.cols, this.threads(), begin, end, raw);
     return new Matrix(out, m.rows, s.model.info().numOutputs);
   }
 
-  /** {@link run} off the event loop (the libuv pool), with AbortSignal and progress. */
-  protected async runAsync(X: MatrixInput, what: string, raw: boolean, opts: { numIteration?: number } & JobOptions): Promise<Matrix> {
-    const s = this.fitted(what);
+  /**
+   * Exact TreeSHAP feature contributions (path-dependent, Lundberg et al. 2018), `rows x
+   * (outputs * (nFeatures + 1))`: per row, for each output (one for regression and binary models,
+   * one per class otherwise) the contribution of every feature then the bias (the expected raw
+   * margin), as XGBoost's `pred_contribs` / LightGBM's `pred_contrib` lay them out. Per row and output
+   * they sum to {@link predictRaw} over the same rounds. Missing values and categorical features
+   * follow the prediction's own routing.
+   */
+  predictContrib(X: MatrixInput, opts: GbdtPredictOptions = {}): Matrix {
+    const s = this.fitted('predictContrib()');
     const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
-    const end = this.treeEnd(s, opts.numIteration);
+    const [begin, end] = this.treeRange(s, opts);
+    const out = s.model.predictContrib(m.data, m.rows, m.cols, this.threads(), begin, end);
+    return new Matrix(out, m.rows, s.model.info().numOutputs * (s.nFeatures + 1));
+  }
+
+  /**
+   * The leaf each tree sends each row to, `rows x trees` (trees in model order: round-major, one per
+   * output per round). Leaf ids are node ids within each tree: for an imported XGBoost model with
+   * numerical splits XGBoost's own node ids (its `pred_leaf`); otherwise the tree's creation-order
+   * numbering (root 0, the two children of a split consecutive; for imported LightGBM models and
+   * XGBoost trees with categorical splits, the importer's breadth-first order).
+   */
+  predictLeaf(X: MatrixInput, opts: GbdtPredictOptions = {}): LeafIndices {
+    const s = this.fitted('predictLeaf()');
+    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
+    const [begin, end] = this.treeRange(s, opts);
+    const data = s.model.predictLeaf(m.data, m.rows, m.cols, this.threads(), begin, end);
+    return { data, rows: m.rows, cols: m.rows === 0 ? 0 : data.length / m.rows };
+  }
+
+  /** {@link run} off the event loop (the libuv pool), with AbortSignal and progress. */
+  protected async runAsync(X: MatrixInput, what: string, raw: boolean, opts: GbdtPredictOptions & JobOptions): Promise<Matrix> {
+    const s = this.fitted(what);
+    const [begin, end] = this.treeRange(s, opts);
+    // A range that starts past round 0 has no async native path: it runs here (synchronously).
+    if (begin > 0) return this.run(X, what, raw, opts);
+    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
     const out = await runJob((job, onProgress) => s.model.predictAsync(m.data, m.rows, m.cols, this.threads(), end, raw, job, onProgress), opts);
     return new Matrix(out, m.rows, s.model.info().numOutputs);
   }
@@ -579,8 +650,8 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
   }
 
   /** Raw margins (before the link function), `rows x outputs`; `numIteration` limits the rounds used. */
-  predictRaw(X: MatrixInput, opts: { numIteration?: number } = {}): Matrix {
-    return this.run(X, 'predictRaw()', true, opts.numIteration);
+  predictRaw(X: MatrixInput, opts: GbdtPredictOptions = {}): Matrix {
+    return this.run(X, 'predictRaw()', true, opts);
   }
 
   /**
@@ -793,8 +864,8 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
   }
 
   /** Class probabilities, `rows x classes.length`, columns in `classes` order. */
-  predictProba(X: MatrixInput, opts: { numIteration?: number } = {}): Matrix {
-    const p = this.run(X, 'predictProba()', false, opts.numIteration);
+  predictProba(X: MatrixInput, opts: GbdtPredictOptions = {}): Matrix {
+    const p = this.run(X, 'predictProba()', false, opts);
     if (p.cols !== 1) return p;
     const out = new Float64Array(p.rows * 2);
     for (let i = 0; i < p.rows; i++) {
@@ -805,7 +876,7 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
   }
 
   /** {@link predictProba} off the event loop. */
-  async predictProbaAsync(X: MatrixInput, opts: { numIteration?: number } & JobOptions = {}): Promise<Matrix> {
+  async predictProbaAsync(X: MatrixInput, opts: GbdtPredictOptions & JobOptions = {}): Promise<Matrix> {
     const p = await this.runAsync(X, 'predictProbaAsync()', false, opts);
     if (p.cols !== 1) return p;
     const out = new Float64Array(p.rows * 2);
@@ -817,13 +888,13 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
   }
 
   /** {@link predict} off the event loop (worth it for large inputs). */
-  async predictAsync(X: MatrixInput, opts: { numIteration?: number } & JobOptions = {}): Promise<Float64Array | string[]> {
+  async predictAsync(X: MatrixInput, opts: GbdtPredictOptions & JobOptions = {}): Promise<Float64Array | string[]> {
     return this.labelsOf(await this.runAsync(X, 'predictAsync()', true, opts));
   }
 
   /** The most probable class per row (ties: the first in `classes` order). */
-  predict(X: MatrixInput, opts: { numIteration?: number } = {}): Float64Array | string[] {
-    return this.labelsOf(this.run(X, 'predict()', true, opts.numIteration));
+  predict(X: MatrixInput, opts: GbdtPredictOptions = {}): Float64Array | string[] {
+    return this.labelsOf(this.run(X, 'predict()', true, opts));
   }
 
   private labelsOf(z: Matrix): Float64Array | string[] {
@@ -884,12 +955,12 @@ export class GradientBoostingRegressor extends BaseGradientBoosting<GradientBoos
   }
 
   /** Predicted values (for 'poisson', the mean: exp of the margin). */
-  predict(X: MatrixInput, opts: { numIteration?: number } = {}): Float64Array {
-    return this.run(X, 'predict()', false, opts.numIteration).data;
+  predict(X: MatrixInput, opts: GbdtPredictOptions = {}): Float64Array {
+    return this.run(X, 'predict()', false, opts).data;
   }
 
   /** {@link predict} off the event loop (worth it for large inputs). */
-  async predictAsync(X: MatrixInput, opts: { numIteration?: number } & JobOptions = {}): Promise<Float64Array> {
+  async predictAsync(X: MatrixInput, opts: GbdtPredictOptions & JobOptions = {}): Promise<Float64Array> {
     return (await this.runAsync(X, 'predictAsync()', false, opts)).data;
   }
 

@@ -59,6 +59,9 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
     int depth;
   };
   std::vector<Item> stack{{0, -1, 0}};
+  // Cover for TreeSHAP: hessian sums when the tree has them (GBDT, forests' sample weights,
+  // XGBoost's sum_hessian), else row counts (LightGBM's internal_count without weights).
+  const bool use_hess = tree.num_nodes() > 0 && tree.node(0).sum_hess > 0.0;
   int emitted = 0;
   int max_depth = 0;
   bool special = false;
@@ -71,6 +74,8 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
     const TreeNode& tn = tree.node(it.node);
     const uint32_t here = static_cast<uint32_t>(nodes_.size());
     if (it.parent_slot >= 0) nodes_[static_cast<size_t>(it.parent_slot)].right = here;
+    node_cover_.push_back(use_hess ? tn.sum_hess : static_cast<double>(tn.count));
+    node_tree_id_.push_back(it.node);
     Node n{};
     if (tn.is_leaf()) {
       n.value = tn.value;

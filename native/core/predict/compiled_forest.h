@@ -104,6 +104,12 @@ class CompiledForest {
   // True when some node is categorical or zero-as-missing (the walk then takes the general path).
   bool has_special() const { return has_special_; }
   int tree_group(int t) const { return tree_groups_[static_cast<size_t>(t)]; }
+  // Per compiled node (parallel to nodes()): the training cover (the tree's node hessian sum, or
+  // its row count when the tree carries no hessian sums) and the node's id in its source Tree
+  // (Tree's creation-order numbering). Read by TreeSHAP and the leaf-index prediction (tree_shap.h,
+  // leaf_index.h); the prediction walks never touch them.
+  const std::vector<double>& node_cover() const { return node_cover_; }
+  const std::vector<int32_t>& node_tree_id() const { return node_tree_id_; }
 
   // Raw margins, out[rows x num_groups] row-major, using trees [0, tree_end) (tree_end < 0: all).
   // Throws InvalidInput when x's column count is not num_features().
@@ -124,6 +130,21 @@ class CompiledForest {
   // Applies transform() in place to rows x num_groups raw margins.
   void apply_transform(double* out, int64_t rows) const;
 
+  // The compiled index of the leaf that the tree rooted at `root` sends row x to.
+  template <class T>
+  uint32_t leaf_of(uint32_t root, const T* x) const {
+    return has_special_ ? walk<true>(root, x) : walk<false>(root, x);
+  }
+  // True when internal node i sends row x to its left child (i + 1): one step of the walk, with the
+  // same missing, zero-as-missing and categorical rules.
+  template <class T>
+  bool goes_left(uint32_t i, const T* x) const {
+    const Node& n = nodes_[i];
+    const double v = static_cast<double>(x[n.word & kFeatureMask]);
+    if (n.word & kSpecialMask) return special_goes_left(n, v);
+    return v <= n.value || (v != v && (n.word & kDefaultLeftBit) != 0);
+  }
+
   // The leaf output tree t gives row x (the reference for tests and for per-tree contributions).
   template <class T>
   double tree_output(int t, const T* x) const {
@@ -131,10 +152,6 @@ class CompiledForest {
   }
 
  private:
-  template <class T>
-  uint32_t leaf_of(uint32_t root, const T* x) const {
-    return has_special_ ? walk<true>(root, x) : walk<false>(root, x);
-  }
   template <bool kSpecial, class T>
   uint32_t walk(uint32_t root, const T* x) const;
   // The side a categorical or zero-as-missing node sends v to (the rare path of the walk).
@@ -171,6 +188,8 @@ class CompiledForest {
   std::vector<uint16_t> tree_depths_;
   std::vector<int32_t> tree_groups_;
   std::vector<uint32_t> category_bits_;  // bitsets of categorical nodes
+  std::vector<double> node_cover_;       // see node_cover()
+  std::vector<int32_t> node_tree_id_;    // see node_tree_id()
   bool has_special_ = false;
   // Dense forms (see the header comment).
   std::vector<int64_t> dense_slot_;
