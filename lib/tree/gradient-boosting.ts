@@ -27,6 +27,7 @@ import {
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { r2Score } from '../metrics/regression.js';
+import { toXGBoostText } from '../io/xgboost-export.js';
 
 /**
  * A custom loss: given the raw margins (`rows x outputs`, row-major; one output for regression and
@@ -634,6 +635,28 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
   /** The trees as node arrays (for inspection and export). */
   trees(): NativeGbdtTrees {
     return this.fitted('trees()').model.exportTrees();
+  }
+
+  /**
+   * The model as the text of an XGBoost JSON model file, in the schema XGBoost 1.7 writes with
+   * `save_model('m.json')`: `writeFileSync('m.json', model.toXGBoostJSON())`, then
+   * `xgboost.Booster(model_file='m.json')` predicts what this model predicts (XGBoost computes in
+   * float32: equal to about 1e-7 relative; splits route identically for float32-valued inputs and
+   * NaN). Objectives: binary:logistic, multi:softprob, reg:squarederror, reg:absoluteerror,
+   * count:poisson (and reg:logistic for imported models); Huber, quantile and custom objectives
+   * throw InvalidInputError. Categorical splits are written as XGBoost categorical splits
+   * (categorical columns must hold integer ids). lib/io/xgboost-export.ts details each convention.
+   * `importXGBoost` reads the text back to the same predictions.
+   */
+  toXGBoostJSON(): string {
+    const s = this.fitted('toXGBoostJSON()');
+    return toXGBoostText({
+      name: this.name,
+      classifier: s.classes !== undefined,
+      objective: this.getParams(false).objective,
+      featureNames: s.featureNames ?? [],
+      model: s.model,
+    });
   }
 
   protected threads(): number {
