@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GradientBoostingClassifier, GradientBoostingRegressor, InvalidInputError, Matrix, importXGBoost } from '../../lib/index.js';
+import { GradientBoostingClassifier, GradientBoostingRegressor, InvalidInputError, Matrix, importLightGBM, importXGBoost } from '../../lib/index.js';
 import { float32Above } from '../../lib/io/index.js';
 import { rng } from '../helpers.js';
 
@@ -144,6 +144,18 @@ describe('toXGBoostJSON -> importXGBoost', () => {
     expectClose(second.predictRaw(M).data, first.predictRaw(M).data, 1e-9, 'imported margins');
   });
 
+  it('an imported LightGBM categorical model too (integer ids, NaN); LightGBM zero-as-missing splits are refused', () => {
+    const shared = new URL('./fixtures/shared/lightgbm/', import.meta.url);
+    const first = importLightGBM(readFileSync(new URL('binary_categorical.txt', shared), 'utf8'));
+    const second = importXGBoost(first.toXGBoostJSON());
+    const g = rng(5);
+    // Columns 0 and 1 hold category ids (unseen ones and negatives included), the rest values.
+    const M = new Matrix(Float64Array.from({ length: 300 * 6 }, (_, i) => (g() < 0.08 ? NaN : i % 6 < 2 ? Math.floor(g() * 14) - 2 : Math.fround(g() * 6 - 3))), 300, 6);
+    expectClose(second.predictRaw(M).data, first.predictRaw(M).data, 1e-9, 'LightGBM categorical margins');
+    const zero = importLightGBM(readFileSync(new URL('regression_zero_as_missing.txt', shared), 'utf8'));
+    expect(() => zero.toXGBoostJSON()).toThrow(/zero as missing/);
+  });
+
   it('refuses objectives XGBoost 1.7 does not have, naming them', () => {
     const huber = new GradientBoostingRegressor({ ...small, nEstimators: 3, objective: 'huber' }).fitSync(X, yReg);
     expect(() => huber.toXGBoostJSON()).toThrow(InvalidInputError);
@@ -203,4 +215,12 @@ describe('toXGBoostJSON -> XGBoost 1.7 (python3-xgboost)', () => {
       else expectClose(res.pred.flat(), expected, 1e-6, `${name} XGBoost predictions`);
     });
   }
+
+  it.skipIf(!haveXGBoost && !inCI)('an imported LightGBM categorical model: XGBoost predicts what we predict (1e-6)', () => {
+    const m = importLightGBM(readFileSync(new URL('./fixtures/shared/lightgbm/binary_categorical.txt', import.meta.url), 'utf8'));
+    const g = rng(6);
+    const M = new Matrix(Float64Array.from({ length: 300 * 6 }, (_, i) => (g() < 0.08 ? NaN : i % 6 < 2 ? Math.floor(g() * 14) - 2 : Math.fround(g() * 6 - 3))), 300, 6);
+    const res = runXGBoost(m, M, 'lightgbm categorical');
+    expectClose(res.margin.flat(), m.predictRaw(M).data, 1e-6, 'LightGBM categorical XGBoost margins');
+  });
 });
