@@ -3,6 +3,7 @@
  * ordinary fitted GradientBoostingClassifier / GradientBoostingRegressor estimators.
  */
 export { importXGBoost, lessThanAsLessEqual } from './xgboost.js';
+export { float32Above } from './xgboost-export.js';
 export { importLightGBM } from './lightgbm.js';
 export type { ImportedModel } from './trees.js';
 export { saveModel, loadModel, modelToBuffer, modelFromBuffer } from './persist.js';

@@ -24,6 +24,7 @@
 import { ModelFormatError } from '../core/errors.js';
 import type { NativeTransform } from '../native.js';
 import { buildImported, TreePacker, type ImportedModel, type SourceSplit, type SourceTree } from './trees.js';
+import { xgboostBaseMargin } from './xgboost-export.js';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -141,15 +142,9 @@ const objectives: Record<string, ObjectiveInfo> = {
 /** ProbToMargin in float32, as XGBoost computes the start margin. */
 function toMargin(score: number, link: ObjectiveInfo['link'], objective: string): number {
   const s = Math.fround(score);
-  if (link === 'logit') {
-    if (!(s > 0 && s < 1)) bad(`base_score ${score} must be in (0, 1) for ${objective}`);
-    return Math.fround(-Math.log(Math.fround(Math.fround(1 / s) - 1)));
-  }
-  if (link === 'log') {
-    if (!(s > 0)) bad(`base_score ${score} must be > 0 for ${objective}`);
-    return Math.fround(Math.log(s));
-  }
-  return s;
+  if (link === 'logit' && !(s > 0 && s < 1)) bad(`base_score ${score} must be in (0, 1) for ${objective}`);
+  if (link === 'log' && !(s > 0)) bad(`base_score ${score} must be > 0 for ${objective}`);
+  return xgboostBaseMargin(s, link);
 }
 
 function parseBaseScore(v: unknown, k: number): number[] {
@@ -220,8 +215,11 @@ function sourceTree(t: Json, index: number, numFeatures: number, scale: number):
   return {
     numNodes: n,
     split: (id) => splits[id],
-    // Leaves keep their value in split_conditions; internal nodes get the cover-weighted mean.
-    value: (id) => (splits[id] === undefined ? Math.fround(cond[id]!) * scale : NaN),
+    // Leaves keep their value in split_conditions, taken as written (XGBoost's writer prints its
+    // float32 values exactly enough to round-trip, and XGBoost sums them in float32 anyway, so
+    // rounding them here would buy no parity; as written, toXGBoostJSON -> importXGBoost is
+    // lossless). Internal nodes get the cover-weighted mean.
+    value: (id) => (splits[id] === undefined ? cond[id]! * scale : NaN),
     gain: (id) => gain?.[id] ?? 0,
     hess: (id) => hess?.[id] ?? NaN,
     count: () => NaN,

@@ -27,6 +27,7 @@ import {
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { r2Score } from '../metrics/regression.js';
+import { toXGBoostText } from '../io/xgboost-export.js';
 
 /**
  * A custom loss: given the raw margins (`rows x outputs`, row-major; one output for regression and
@@ -707,6 +708,28 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     return this.fitted('trees()').model.exportTrees();
   }
 
+  /**
+   * The model as the text of an XGBoost JSON model file, in the schema XGBoost 1.7 writes with
+   * `save_model('m.json')`: `writeFileSync('m.json', model.toXGBoostJSON())`, then
+   * `xgboost.Booster(model_file='m.json')` predicts what this model predicts (XGBoost computes in
+   * float32: equal to about 1e-7 relative; splits route identically for float32-valued inputs and
+   * NaN). Objectives: binary:logistic, multi:softprob, reg:squarederror, reg:absoluteerror,
+   * count:poisson (and reg:logistic for imported models); Huber, quantile and custom objectives
+   * throw InvalidInputError. Categorical splits are written as XGBoost categorical splits
+   * (categorical columns must hold integer ids). lib/io/xgboost-export.ts details each convention.
+   * `importXGBoost` reads the text back to the same predictions.
+   */
+  toXGBoostJSON(): string {
+    const s = this.fitted('toXGBoostJSON()');
+    return toXGBoostText({
+      name: this.name,
+      classifier: s.classes !== undefined,
+      objective: this.getParams(false).objective,
+      featureNames: s.featureNames ?? [],
+      model: s.model,
+    });
+  }
+
   protected threads(): number {
     const n = (this.params_ as GradientBoostingOptions).nThreads;
     return typeof n === 'number' && Number.isInteger(n) ? n : 0;
@@ -728,7 +751,8 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
         left: Array.from(t.left),
         right: Array.from(t.right),
         feature: Array.from(t.feature),
-        threshold: Array.from(t.threshold),
+        // +Infinity (the trainer's NaN-versus-values splits) as a string: JSON has no Infinity.
+        threshold: Array.from(t.threshold, (v) => (Number.isFinite(v) ? v : String(v))),
         thresholdBin: Array.from(t.thresholdBin),
         defaultLeft: Array.from(t.defaultLeft),
         splitType: Array.from(t.splitType),
@@ -779,7 +803,11 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
       left: Int32Array.from(numbers(t.left, 'trees.left')),
       right: Int32Array.from(numbers(t.right, 'trees.right')),
       feature: Int32Array.from(numbers(t.feature, 'trees.feature')),
-      threshold: Float64Array.from(numbers(t.threshold, 'trees.threshold')),
+      threshold: Float64Array.from(Array.isArray(t.threshold) ? (t.threshold as unknown[]) : numbers(t.threshold, 'trees.threshold'), (v) => {
+        if (typeof v === 'number') return v;
+        if (v === 'Infinity') return Infinity;
+        throw bad(`trees.threshold holds ${JSON.stringify(v)}, not a number`);
+      }),
       thresholdBin: Int32Array.from(numbers(t.thresholdBin, 'trees.thresholdBin')),
       defaultLeft: Uint8Array.from(numbers(t.defaultLeft, 'trees.defaultLeft')),
       splitType: Uint8Array.from(numbers(t.splitType, 'trees.splitType')),

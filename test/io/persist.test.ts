@@ -14,6 +14,7 @@ import {
   ModelFormatError,
   Ridge,
   VotingRegressor,
+  estimatorFromJSON,
   gradientBoostingFromBuffer,
   importLightGBM,
   importXGBoost,
@@ -84,6 +85,26 @@ describe('binary form round trips', () => {
       // the binary form is smaller than the JSON form
       expect(buf.length, name).toBeLessThan(JSON.stringify(m.toJSON()).length);
     }
+  });
+
+  it('a model with NaN-versus-values splits (threshold +Infinity) round trips in both forms', () => {
+    // Missingness itself is the signal, so the trainer splits "every value" against NaN.
+    const r = rng(21);
+    const n = 300;
+    const X = new Float64Array(n * 2);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      X[2 * i] = r() < 0.3 ? NaN : r();
+      X[2 * i + 1] = r();
+      y[i] = Number.isNaN(X[2 * i]!) ? 5 : X[2 * i + 1]!;
+    }
+    const m = new GradientBoostingRegressor({ nEstimators: 3, minChildSamples: 5 }).fitSync({ data: X, rows: n, cols: 2 }, y);
+    const t = m.trees();
+    expect(Array.from(t.threshold).some((v, i) => t.left[i]! >= 0 && v === Infinity)).toBe(true);
+    const before = m.predictRaw({ data: X, rows: n, cols: 2 }).data;
+    expect(gradientBoostingFromBuffer(m.toBuffer()).predictRaw({ data: X, rows: n, cols: 2 }).data).toEqual(before);
+    const json = estimatorFromJSON(JSON.parse(JSON.stringify(m.toJSON()))) as unknown as GradientBoostingRegressor;
+    expect(json.predictRaw({ data: X, rows: n, cols: 2 }).data).toEqual(before);
   });
 
   it('ensembles save and load whole through saveModel / loadModel', async () => {
@@ -183,7 +204,8 @@ describe('malformed buffers are refused with ModelFormatError', () => {
       ['feature beyond the count', (p) => p.setInt32(node(0) + 5, 10, true)],
       ['negative feature', (p) => p.setInt32(node(0) + 5, -3, true)],
       ['NaN threshold', (p) => p.setFloat64(node(0) + 13, NaN, true)],
-      ['infinite threshold', (p) => p.setFloat64(node(0) + 13, Infinity, true)],
+      // +Infinity is a real threshold (NaN-versus-values splits); -Infinity never is.
+      ['-Infinity threshold', (p) => p.setFloat64(node(0) + 13, -Infinity, true)],
       ['NaN node value', (p) => p.setFloat64(node(0) + 29, NaN, true)],
       ['unknown flags', (p) => p.setUint8(node(0), 0x80)],
       ['categorical without a set', (p) => p.setUint8(node(0), 1)],

@@ -3,6 +3,7 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -196,7 +197,11 @@ GbdtModel deserialize_gbdt(const uint8_t* data, size_t size) {
           node.category_set = r.get<int32_t>("category_set");
         } else {
           node.threshold = r.get<double>("threshold");
-          if (!std::isfinite(node.threshold)) throw ModelFormat("Invalid tree " + std::to_string(t) + ": a threshold is not finite");
+          // +Infinity is legitimate: the trainer's split at the last value bin (NaN versus every
+          // value) has it. NaN and -Infinity never are.
+          if (std::isnan(node.threshold) || node.threshold == -std::numeric_limits<double>::infinity()) {
+            throw ModelFormat("Invalid tree " + std::to_string(t) + ": a threshold is NaN or -Infinity");
+          }
         }
         node.gain = r.get<double>("gain");
       }
