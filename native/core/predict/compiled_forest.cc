@@ -175,8 +175,8 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
     for (int k = 0; k < g; ++k) out[r * g + k] = base_score_[static_cast<size_t>(k)];
   }
   const Node* base = nodes_.data();
-  uint32_t idx[kBlockRows];
-  int32_t leaf[kBlockRows];
+  uint32_t idx[16];
+  int32_t leaf[kMaxBlockRows];
   const simd::PredictKernels& kernels = simd::predict_kernels(simd::active_isa());
   for (int t = 0; t < tree_end; ++t) {
     const uint32_t root = tree_roots_[static_cast<size_t>(t)];
@@ -197,23 +197,34 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
       for (int64_t r = 0; r < rows; ++r) o[r * g] += base[walk<true>(root, x + r * stride)].value;
       continue;
     }
-    // Lockstep walk (see the header): `depth` steps, each row's step independent of the others.
+    // Lockstep walk (see the header) in groups of kLanes rows: at most `depth` steps, each row's step
+    // independent of the others, and the group stops as soon as none of its rows moved (a deep
+    // forest tree's leaves sit at very different depths: ~17 on average against ~33 at most on the
+    // 100k-row forest of bench/forest.mjs).
     const int depth = tree_depths_[static_cast<size_t>(t)];
-    for (int64_t r = 0; r < rows; ++r) idx[r] = root;
-    for (int d = 0; d < depth; ++d) {
-      const T* row = x;
-      for (int64_t r = 0; r < rows; ++r, row += stride) {
-        const uint32_t i = idx[r];
-        const Node& n = base[i];
-        const uint32_t w = n.word;
-        const double v = static_cast<double>(row[w & kFeatureMask]);
-        // Branch-free on purpose: the side is a coin flip per row, and a mispredicted branch per
-        // step cost 2.6x in throughput (profiled on model A of bench/predict.mjs).
-        const uint32_t left = (static_cast<uint32_t>(v <= n.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & ~(w >> 31) & 1u;
-        idx[r] = n.right + ((i + 1 - n.right) & (0u - left));
+    constexpr int kLanes = 16;
+    for (int64_t r0 = 0; r0 < rows; r0 += kLanes) {
+      const int n = static_cast<int>(std::min<int64_t>(kLanes, rows - r0));
+      const T* rows_at = x + r0 * stride;
+      for (int k = 0; k < n; ++k) idx[k] = root;
+      for (int d = 0; d < depth; ++d) {
+        uint32_t moved = 0;
+        for (int k = 0; k < n; ++k) {
+          const uint32_t i = idx[k];
+          const Node& nd = base[i];
+          const uint32_t w = nd.word;
+          const double v = static_cast<double>(rows_at[k * stride + (w & kFeatureMask)]);
+          // Branch-free on purpose: the side is a coin flip per row, and a mispredicted branch per
+          // step cost 2.6x in throughput (profiled on model A of bench/predict.mjs).
+          const uint32_t left = (static_cast<uint32_t>(v <= nd.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & ~(w >> 31) & 1u;
+          const uint32_t next = nd.right + ((i + 1 - nd.right) & (0u - left));
+          moved |= next ^ i;
+          idx[k] = next;
+        }
+        if (moved == 0) break;
       }
+      for (int k = 0; k < n; ++k) o[(r0 + k) * g] += base[idx[k]].value;
     }
-    for (int64_t r = 0; r < rows; ++r) o[r * g] += base[idx[r]].value;
   }
 }
 
@@ -231,7 +242,7 @@ void CompiledForest::predict_raw(const DenseMatrix& x, double* out, int n_thread
   visit_dtype(x.dtype, [&](auto tag) {
     using T = decltype(tag);
     const T* data = x.typed<T>();
-    parallel_blocks(x.rows, kBlockRows, threads, [&](int64_t lo, int64_t hi, int64_t) {
+    parallel_blocks(x.rows, block_rows(), threads, [&](int64_t lo, int64_t hi, int64_t) {
       predict_block(data + lo * x.cols, hi - lo, out + lo * g, end);
     });
   });
