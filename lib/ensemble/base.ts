@@ -81,6 +81,23 @@ export function fitMemberSync(est: Estimator, X: MatrixInput, y: LabelInput | un
 }
 
 /** Runs `fn` over `n` items at most `nJobs` at a time. */
+/**
+ * Runs `fn` (a member fit on the rows `rows` of the caller's X). An InvalidInputError that names
+ * "row i" of that subset is re-thrown naming the caller's row `rows[i]`, so the message points at
+ * the row the user has to fix.
+ */
+export async function onRows<T>(rows: ArrayLike<number>, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof InvalidInputError) {
+      const message = e.message.replace(/\brow (\d+)/g, (all, n: string) => (Number(n) < rows.length ? `row ${rows[Number(n)]}` : all));
+      if (message !== e.message) throw new InvalidInputError(message, { cause: e });
+    }
+    throw e;
+  }
+}
+
 export function forEachMember<T>(n: number, nJobs: number | undefined, fn: (i: number) => Promise<T>, signal?: AbortSignal): Promise<T[]> {
   return mapLimit(n, resolveJobs(nJobs), fn, signal);
 }

@@ -23,6 +23,7 @@ import {
   classIndex,
   classesFrom,
   fitMember,
+  onRows,
   forEachMember,
   isEstimatorLike,
   membersFromJSON,
@@ -120,7 +121,7 @@ abstract class BaseBlending extends HeterogeneousEnsemble<BlendingOptions> {
       forEachMember(
         kept.length,
         p.nJobs,
-        async (i) => [kept[i]![0], await fitMember(kept[i]![1].clone(), takeRows(m, rows), takeLabels(labels, rows), { sampleWeight: takeWeights(sw, rows), signal: opts.signal })] as FittedMember,
+        async (i) => [kept[i]![0], await onRows(rows, () => fitMember(kept[i]![1].clone(), takeRows(m, rows), takeLabels(labels, rows), { sampleWeight: takeWeights(sw, rows), signal: opts.signal }))] as FittedMember,
         opts.signal,
       );
     let fitted = await fitAll(train);
