@@ -90,12 +90,23 @@ export async function onRows<T>(rows: ArrayLike<number>, fn: () => Promise<T>): 
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof InvalidInputError) {
-      const message = e.message.replace(/\brow (\d+)/g, (all, n: string) => (Number(n) < rows.length ? `row ${rows[Number(n)]}` : all));
-      if (message !== e.message) throw new InvalidInputError(message, { cause: e });
-    }
-    throw e;
+    throw inCallerRows(rows, e);
   }
+}
+
+/** {@link onRows} for synchronous work (a member predicting a subset). */
+export function onRowsSync<T>(rows: ArrayLike<number>, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw inCallerRows(rows, e);
+  }
+}
+
+function inCallerRows(rows: ArrayLike<number>, e: unknown): unknown {
+  if (!(e instanceof InvalidInputError)) return e;
+  const message = e.message.replace(/\brow (\d+)/g, (all, n: string) => (Number(n) < rows.length ? `row ${rows[Number(n)]}` : all));
+  return message === e.message ? e : new InvalidInputError(message, { cause: e });
 }
 
 export function forEachMember<T>(n: number, nJobs: number | undefined, fn: (i: number) => Promise<T>, signal?: AbortSignal): Promise<T[]> {

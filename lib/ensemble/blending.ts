@@ -24,6 +24,7 @@ import {
   classesFrom,
   fitMember,
   onRows,
+  onRowsSync,
   forEachMember,
   isEstimatorLike,
   membersFromJSON,
@@ -129,12 +130,12 @@ abstract class BaseBlending extends HeterogeneousEnsemble<BlendingOptions> {
     const yh = takeLabels(labels, hold);
     const state: BlendState = { members: fitted, methods: [], classes, nFeatures: m.cols, holdoutIndex: hold };
     if (blender === 'mean' || blender === 'optimize') {
-      const outs = fitted.map(([, e]) => this.plainOutput(e, Xh, classes));
+      const outs = onRowsSync(hold, () => fitted.map(([, e]) => this.plainOutput(e, Xh, classes)));
       state.weights = blender === 'mean' ? new Float64Array(kept.length).fill(1 / kept.length) : this.#optimize(outs, yh, classes);
     } else {
       state.methods = resolveStackMethods(kept, p.stackMethod, classes !== undefined, this.name);
       const meta = concatMeta(
-        fitted.map(([, e], i) => memberOutput(e, Xh, state.methods[i]!, classes)),
+        onRowsSync(hold, () => fitted.map(([, e], i) => memberOutput(e, Xh, state.methods[i]!, classes))),
         state.methods,
         classes?.length ?? 0,
         p.passthrough ? Xh : undefined,
