@@ -99,7 +99,7 @@ parentPort.postMessage(out);
       expect(r.isa).toBe(buildInfo().isa);
       for (const [k, v] of Object.entries(ref)) expect(same(r[k] as Float64Array, v), k).toBe(true);
     }
-  });
+  }, 360_000);
 });
 
 describe('concurrent async work', () => {
@@ -319,5 +319,5 @@ console.log(JSON.stringify({ before, after, threadsBefore, threadsAfter, leased:
     expect(r.threadsAfter).toBeLessThanOrEqual(r.threadsBefore);
     expect(r.after - r.before).toBeLessThan(5 * 2 ** 20);
     expect(exitedAt - r.at).toBeLessThan(3000);
-  });
+  }, 360_000);
 });

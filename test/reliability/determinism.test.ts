@@ -194,5 +194,5 @@ console.log(JSON.stringify(out));
         expect(worst, `${t.name}: relative difference ${worst}`).toBeLessThanOrEqual(1e-12);
       }
     }
-  });
+  }, 360_000);
 });
