@@ -197,7 +197,7 @@ function sourceTree(fields: Fields, index: number, numFeatures: number, scale: n
  * Throws ModelFormatError naming what is malformed or unsupported.
  */
 export function importLightGBM(model: string | Uint8Array): ImportedModel {
-  const text = typeof model === 'string' ? model : model instanceof Uint8Array ? new TextDecoder().decode(model) : bad('expected the model text');
+  const text = typeof model === 'string' ? model : model instanceof Uint8Array ? new TextDecoder().decode(model) : bad(`expected the model text (a string or Uint8Array) but received ${model === null ? 'null' : typeof model}`);
   const lines = text.split(/\r?\n/);
   if (lines[0]?.trim() !== 'tree') bad("expected the text model format (first line 'tree')");
   const header: Fields = new Map();

@@ -64,7 +64,7 @@ function bad(what: string): never {
 }
 
 function obj(v: unknown, what: string): Json {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) bad(`expected an object at ${what}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) bad(`expected an object at ${what} but found ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   return v as Json;
 }
 

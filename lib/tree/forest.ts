@@ -95,7 +95,7 @@ export function treeParams(maxFeaturesDefault: MaxFeatures): ParamSpec[] {
     { name: 'minImpurityDecrease', type: 'number', default: 0, min: 0, doc: 'Least weighted impurity decrease for a split.' },
     { name: 'maxBins', type: 'int', default: 255, min: 2, max: 255, doc: 'Value bins per feature (exact splits up to this many distinct values).' },
     { name: 'seed', type: 'int', default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, doc: 'Seed of every random draw.' },
-    { name: 'nThreads', type: 'int', default: 0, doc: 'Threads; <= 0 means all cores.' },
+    { name: 'nThreads', type: 'int', default: 0, min: -1024, max: 1024, doc: 'Threads; <= 0 means all cores.' },
   ];
 }
 
@@ -189,7 +189,7 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
   /** Extra trees (random thresholds) instead of best thresholds. */
   protected readonly extraTrees: boolean = false;
 
-  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: FitOptions): PreparedFit {
+  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: FitOptions, copy = false): PreparedFit {
     const p = this.resolved() as unknown as Required<ForestOptions & TreeClassifierOptions> & { criterion: string };
     const owner = this.name;
     let Xn: NativeMatrixArg | NativeDataset;
@@ -201,7 +201,7 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
       rows = X.rows;
       cols = X.cols;
     } else {
-      const m = toMatrix(X, { allowInfinity: true });
+      const m = toMatrix(X, { allowInfinity: true, copy });
       Xn = { data: m.data, rows: m.rows, cols: m.cols };
       rows = m.rows;
       cols = m.cols;
@@ -273,7 +273,7 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
 
   /** Fits off the event loop (the Promise settles when done); cancellable with `signal`, progress per tree. */
   async fit(X: MatrixInput | Dataset, y?: LabelInput, opts: FitOptions = {}): Promise<this> {
-    const job = this.prepare(X, y, opts);
+    const job = this.prepare(X, y, opts, true);
     const model = await runJob((token, onProgress) => native.forest.fit(job.X, job.y, job.weights, job.options, token, onProgress), opts);
     this.finish(job, model);
     return this;

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Dataset } from '../core/dataset.js';
 import { BaseEstimator, registerEstimator, type Classifier, type FitOptions, type Regressor } from '../core/estimator.js';
 import { InvalidInputError, InvalidParameterError, ModelFormatError, NotFittedError } from '../core/errors.js';
-import { classesFromScores, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
+import { classesFromScores, detachedNote, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamSpec, ParamTable } from '../core/params.js';
 import {
@@ -157,7 +157,7 @@ export interface GradientBoostingRegressorOptions extends GradientBoostingOption
 }
 
 const commonParams: ParamSpec[] = [
-  { name: 'nEstimators', type: 'int', default: 100, min: 1, doc: 'Boosting rounds (trees per output).' },
+  { name: 'nEstimators', type: 'int', default: 100, min: 1, max: 1_000_000, doc: 'Boosting rounds (trees per output).' },
   { name: 'learningRate', type: 'number', default: 0.1, gt: 0, doc: 'Shrinkage applied to every tree.' },
   { name: 'growPolicy', type: 'string', default: 'leafwise', oneOf: ['leafwise', 'depthwise'], doc: "'leafwise' (best leaf first, up to numLeaves) or 'depthwise' (level by level)." },
   { name: 'numLeaves', type: 'int', default: 31, min: 2, max: 131072, doc: 'Most leaves per tree (leaf-wise).' },
@@ -187,7 +187,7 @@ const commonParams: ParamSpec[] = [
   { name: 'boostFromAverage', type: 'boolean', default: true, doc: 'Start from the loss-minimising constant.' },
   { name: 'baseScore', type: 'number', default: null, nullable: true, doc: "XGBoost's base_score: the start prediction in output space; null: boostFromAverage decides." },
   { name: 'seed', type: 'int', default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, doc: 'Seed of sampling and binning.' },
-  { name: 'nThreads', type: 'int', default: 0, doc: 'Threads; <= 0 means all cores.' },
+  { name: 'nThreads', type: 'int', default: 0, min: -1024, max: 1024, doc: 'Threads; <= 0 means all cores.' },
   { name: 'verbose', type: 'any', default: 0, doc: 'Print eval metrics every N rounds to stderr (true = 1).' },
 ];
 
@@ -326,7 +326,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     return undefined;
   }
 
-  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: GradientBoostingFitOptions): PreparedFit {
+  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: GradientBoostingFitOptions, copy = false): PreparedFit {
     const resolved = this.resolved();
     const p = resolved as unknown as Required<GradientBoostingOptions>;
     const owner = this.name;
@@ -339,7 +339,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
       rows = X.rows;
       cols = X.cols;
     } else {
-      const m = toMatrix(X, { allowInfinity: true });
+      const m = toMatrix(X, { allowInfinity: true, copy });
       Xn = { data: m.data, rows: m.rows, cols: m.cols };
       rows = m.rows;
       cols = m.cols;
@@ -367,7 +367,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
       const ex = isTuple(e) ? e[0] : e.X;
       const ey = isTuple(e) ? e[1] : e.y;
       const name = isTuple(e) ? `validation_${i}` : (e.name ?? `validation_${i}`);
-      const m = toMatrix(ex, { allowInfinity: true, cols, name: `evalSet[${i}].X` });
+      const m = toMatrix(ex, { allowInfinity: true, cols, name: `evalSet[${i}].X`, copy });
       const yv = this.encodeEvalTarget(ey, m.rows, target.classes, `evalSet[${i}].y`);
       const set: NativeEvalSet = { name, X: { data: m.data, rows: m.rows, cols: m.cols }, y: yv };
       if (!isTuple(e) && e.sampleWeight !== undefined) set.sampleWeight = toSampleWeight(e.sampleWeight, m.rows);
@@ -476,7 +476,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
 
   /** Fits off the event loop (the Promise settles when done); cancellable with `signal`, progress per round. */
   async fit(X: MatrixInput | Dataset, y?: LabelInput, opts: GradientBoostingFitOptions = {}): Promise<this> {
-    const job = this.prepare(X, y, opts);
+    const job = this.prepare(X, y, opts, true);
     let model: NativeGbdtModel;
     try {
       model = await runJob((token, onProgress) => native.gbdt.fit(job.X, job.y, job.weights, job.options, job.evalSets, job.callbacks, token, onProgress), opts);
@@ -578,7 +578,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     const [begin, end] = this.treeRange(s, opts);
     // A range that starts past round 0 has no async native path: it runs here (synchronously).
     if (begin > 0) return this.run(X, what, raw, opts);
-    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
+    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures, copy: true });
     const out = await runJob((job, onProgress) => s.model.predictAsync(m.data, m.rows, m.cols, this.threads(), end, raw, job, onProgress), opts);
     return new Matrix(out, m.rows, s.model.info().numOutputs);
   }
@@ -609,6 +609,9 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     const s = this.state_;
     if (s === undefined || !this.isFitted) throw new NotFittedError(`${this.name} is not fitted yet: call fit() before predictOne()`);
     let r = row;
+    if ((row instanceof Float64Array || row instanceof Float32Array) && row.length !== s.nFeatures) {
+      throw new InvalidInputError(`Expected ${s.nFeatures} values in 'row' but received ${row.length}${detachedNote(row)}`);
+    }
     if (!(row instanceof Float64Array) && !(row instanceof Float32Array)) {
       if (row === null || typeof row !== 'object' || typeof row.length !== 'number') throw new InvalidInputError(`Expected an array of ${s.nFeatures} numbers for 'row'`);
       if (row.length !== s.nFeatures) throw new InvalidInputError(`Expected ${s.nFeatures} values in 'row' but received ${row.length}`);
