@@ -33,6 +33,7 @@ import {
   GradientBoostingClassifier,
   GradientBoostingRegressor,
   importLightGBM,
+  linalg,
   importXGBoost,
   InvalidInputError,
   InvalidParameterError,
@@ -777,6 +778,28 @@ describe('documented acceptances', () => {
     structuredClone(data.buffer, { transfer: [data.buffer] });
     await churn();
     expect(sameBytes(await pending, ref)).toBe(true);
+  });
+
+  it('linalg.gemmAsync: operands transferred away while the product runs: same result, no crash', async () => {
+    const n = 300;
+    const mk = (seed: number) => Float64Array.from({ length: n * n }, (_, i) => ((i * 7919 + seed) % 101) / 101 - 0.5);
+    const ref = { data: new Float64Array(n * n), rows: n, cols: n };
+    linalg.gemm({ data: mk(1), rows: n, cols: n }, { data: mk(2), rows: n, cols: n }, ref);
+    const a = { data: mk(1), rows: n, cols: n };
+    const b = { data: mk(2), rows: n, cols: n };
+    const c = { data: new Float64Array(n * n), rows: n, cols: n };
+    const pending = linalg.gemmAsync(a, b, c);
+    structuredClone(a.data.buffer, { transfer: [a.data.buffer] });
+    structuredClone(b.data.buffer, { transfer: [b.data.buffer] });
+    await churn();
+    await pending;
+    expect(sameBytes(c.data, ref.data)).toBe(true);
+    // c itself transferred away: the job completes and nothing is written anywhere.
+    const c2 = { data: new Float64Array(n * n), rows: n, cols: n };
+    const pending2 = linalg.gemmAsync({ data: mk(1), rows: n, cols: n }, { data: mk(2), rows: n, cols: n }, c2);
+    structuredClone(c2.data.buffer, { transfer: [c2.data.buffer] });
+    await churn();
+    await expect(pending2).resolves.toBeUndefined();
   });
 
   it('Dataset.build: X transferred away while binning runs', async () => {
