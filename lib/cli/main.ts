@@ -12,9 +12,10 @@ import { importLightGBM } from '../io/lightgbm.js';
 import { importXGBoost } from '../io/xgboost.js';
 import { KFold, StratifiedKFold, trainTestSplit } from '../model_selection/split.js';
 import { Matrix } from '../core/matrix.js';
+import { GradientBoostingClassifier, GradientBoostingRegressor } from '../tree/gradient-boosting.js';
 import { alignColumns, datasets, detectTask, loadCsvTable, loadDataset, takeLabels, takeRows, type Table } from './data.js';
 import { evaluate, metricNames } from './metrics.js';
-import { makeModel, models, type Task } from './models.js';
+import { declareCategorical, makeModel, models, type Task } from './models.js';
 import { readCliModel, writeCliModel, type CliModelMeta } from './model_file.js';
 import { Progress } from './progress.js';
 
@@ -127,11 +128,16 @@ function taskOf(v: Values, t: Table): Task {
   return t.task ?? detectTask(t.y!);
 }
 
-function modelOf(v: Values, task: Task): { name: string; est: Estimator } {
+function modelOf(v: Values, task: Task, t: Table): { name: string; est: Estimator } {
   const name = str(v, 'model') ?? 'gbdt';
   if (!(name in models)) throw new UsageError(`Unknown --model '${name}'; expected one of ${Object.keys(models).join(', ')}`);
   const seed = intOption(v, 'seed', 0, 0);
-  return { name, est: makeModel(name, task, seed, paramsOption(v)) };
+  const est = makeModel(name, task, seed, paramsOption(v));
+  declareCategorical(
+    est,
+    t.featureNames.flatMap((n, i) => (n in t.categories ? [i] : [])),
+  );
+  return { name, est };
 }
 
 /** Labels as the estimator wants them: numbers for regression, numbers or strings for classes. */
@@ -141,7 +147,7 @@ function checkLabels(y: Float64Array | string[], task: Task): Float64Array | str
 }
 
 function isGbdt(est: Estimator): boolean {
-  return typeof (est as { featureImportances?: unknown }).featureImportances === 'function' && typeof (est as { trees?: unknown }).trees === 'function';
+  return est instanceof GradientBoostingClassifier || est instanceof GradientBoostingRegressor;
 }
 
 function formatMetrics(m: Record<string, number>): string {
@@ -205,7 +211,7 @@ export const commands: Record<string, Command> = {
     async run(v, positionals, ctx) {
       const t = trainingTable(v, positionals);
       const task = taskOf(v, t);
-      const { name, est } = modelOf(v, task);
+      const { name, est } = modelOf(v, task, t);
       let X = t.X;
       let y = checkLabels(t.y!, task);
       let valid: { X: Matrix; y: Float64Array | string[] } | undefined;
@@ -313,7 +319,7 @@ export const commands: Record<string, Command> = {
     async run(v, positionals, ctx) {
       const t = trainingTable(v, positionals);
       const task = taskOf(v, t);
-      const { name, est } = modelOf(v, task);
+      const { name, est } = modelOf(v, task, t);
       const y = checkLabels(t.y!, task);
       const k = intOption(v, 'folds', 5, 2);
       const seed = intOption(v, 'seed', 0, 0);

@@ -11,6 +11,7 @@ import { VotingClassifier, VotingRegressor } from '../ensemble/voting.js';
 import { LogisticRegression } from '../linear/logistic_regression.js';
 import { Ridge } from '../linear/ridge.js';
 import { makePipeline } from '../preprocessing/pipeline.js';
+import { SimpleImputer } from '../preprocessing/simple_imputer.js';
 import { StandardScaler } from '../preprocessing/standard_scaler.js';
 import { AdaBoostClassifier, AdaBoostRegressor } from '../tree/adaboost.js';
 import { ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor } from '../tree/forest.js';
@@ -20,17 +21,25 @@ export type Task = 'classification' | 'regression';
 
 type Factory = (task: Task, seed: number) => Estimator;
 
+/**
+ * A linear model behind mean imputation and scaling: linear models take no missing values, and CSV
+ * files have them. Its own options are given unprefixed in --params (see `linearStep`).
+ */
+function linear(est: Estimator): Estimator {
+  return makePipeline(new SimpleImputer(), new StandardScaler(), est);
+}
+
 function members(task: Task, seed: number): [string, Estimator][] {
   return task === 'classification'
     ? [
         ['gbdt', new GradientBoostingClassifier({ seed })],
         ['rf', new RandomForestClassifier({ seed })],
-        ['lr', makePipeline(new StandardScaler(), new LogisticRegression({ maxIter: 1000 }))],
+        ['lr', linear(new LogisticRegression({ maxIter: 1000 }))],
       ]
     : [
         ['gbdt', new GradientBoostingRegressor({ seed })],
         ['rf', new RandomForestRegressor({ seed })],
-        ['ridge', makePipeline(new StandardScaler(), new Ridge())],
+        ['ridge', linear(new Ridge())],
       ];
 }
 
@@ -39,7 +48,7 @@ const onlyFor = (name: string, task: Task, wanted: Task): void => {
 };
 
 /** One entry per `--model` name; adding a model is one line. */
-export const models: Record<string, { doc: string; make: Factory }> = {
+export const models: Record<string, { doc: string; make: Factory; linearStep?: string }> = {
   gbdt: {
     doc: 'gradient-boosted trees',
     make: (t, seed) => (t === 'classification' ? new GradientBoostingClassifier({ seed }) : new GradientBoostingRegressor({ seed })),
@@ -48,17 +57,19 @@ export const models: Record<string, { doc: string; make: Factory }> = {
   et: { doc: 'extra trees', make: (t, seed) => (t === 'classification' ? new ExtraTreesClassifier({ seed }) : new ExtraTreesRegressor({ seed })) },
   adaboost: { doc: 'AdaBoost', make: (t, seed) => (t === 'classification' ? new AdaBoostClassifier({ seed }) : new AdaBoostRegressor({ seed })) },
   logreg: {
-    doc: 'logistic regression',
+    doc: 'logistic regression (after mean imputation and scaling)',
+    linearStep: 'logisticregression',
     make: (t) => {
       onlyFor('logreg', t, 'classification');
-      return new LogisticRegression({ maxIter: 1000 });
+      return linear(new LogisticRegression({ maxIter: 1000 }));
     },
   },
   ridge: {
-    doc: 'ridge regression',
+    doc: 'ridge regression (after mean imputation and scaling)',
+    linearStep: 'ridge',
     make: (t) => {
       onlyFor('ridge', t, 'regression');
-      return new Ridge();
+      return linear(new Ridge());
     },
   },
   stack: {
@@ -81,6 +92,23 @@ export function makeModel(name: string, task: Task, seed: number, params: Record
   const entry = models[name];
   if (entry === undefined) throw new InvalidParameterError(`Unknown --model '${name}'; expected one of ${Object.keys(models).join(', ')}`, 'model');
   const est = entry.make(task, seed);
-  if (Object.keys(params).length > 0) est.setParams(params);
+  const step = entry.linearStep;
+  // logreg / ridge: unprefixed options belong to the linear model, not to the pipeline around it.
+  const given = step === undefined ? params : Object.fromEntries(Object.entries(params).map(([k, v]) => [k.includes('__') || k === 'steps' ? k : `${step}__${k}`, v]));
+  if (Object.keys(given).length > 0) est.setParams(given);
   return est;
+}
+
+/**
+ * Tells the gradient-boosted models inside `est` (itself, or an ensemble member named gbdt) which
+ * columns hold category codes, unless --params already did.
+ */
+export function declareCategorical(est: Estimator, columns: number[]): void {
+  if (columns.length === 0) return;
+  const params = est.getParams(true);
+  const set: Record<string, unknown> = {};
+  for (const key of ['categoricalFeatures', 'gbdt__categoricalFeatures']) {
+    if (key in params && (params[key] === null || params[key] === undefined)) set[key] = columns;
+  }
+  if (Object.keys(set).length > 0) est.setParams(set);
 }

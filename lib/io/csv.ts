@@ -127,16 +127,23 @@ export function readCSV(pathOrBuffer: string | Uint8Array, options: ReadCSVOptio
     throw new InvalidParameterError('Expected a file path or a Buffer / Uint8Array for readCSV', 'pathOrBuffer');
   }
   const source = isPath || pathOrBuffer.constructor === Uint8Array ? pathOrBuffer : new Uint8Array(pathOrBuffer.buffer, pathOrBuffer.byteOffset, pathOrBuffer.byteLength);
-  const t = native.readCsv(source, isPath, {
-    delimiter,
-    header: header === 'auto' ? -1 : header ? 1 : 0,
-    naValues,
-    chunkSize,
-    categorical,
-    fixed,
-    unknownIsError: unknownCategory === 'error',
-    target,
-  });
+  let t;
+  try {
+    t = native.readCsv(source, isPath, {
+      delimiter,
+      header: header === 'auto' ? -1 : header ? 1 : 0,
+      naValues,
+      chunkSize,
+      categorical,
+      fixed,
+      unknownIsError: unknownCategory === 'error',
+      target,
+    });
+  } catch (e) {
+    // Name the file in data errors ("train.csv: line 7, column 3 ...").
+    if (isPath && e instanceof InvalidInputError && !e.message.startsWith(`${pathOrBuffer}:`)) throw new InvalidInputError(`${pathOrBuffer}: ${e.message}`, { cause: e });
+    throw e;
+  }
   const mapping: CategoryMapping = {};
   t.categories.forEach((list, c) => {
     if (list !== null) mapping[t.names[c]!] = list;
