@@ -51,15 +51,18 @@ export function loadDataset(name: string): Table {
  * predict on). `categories`: the training mapping (predict time).
  */
 export function loadCsvTable(path: string, target: string | undefined, opts: { categories?: CategoryMapping; optionalTarget?: boolean } = {}): Table {
-  const read = (t: string | number | undefined) => readCSV(path, { target: t, categories: opts.categories });
+  const read = (t: string | number | undefined, categories = opts.categories) => readCSV(path, { target: t, categories });
   let data;
   try {
     data = read(target);
   } catch (e) {
-    if (!(e instanceof InvalidParameterError) || target === undefined || !/no column named/.test(e.message)) throw e;
+    if (!(e instanceof InvalidParameterError) || target === undefined || !/^target: no column named/.test(e.message)) throw e;
     if (/^\d+$/.test(target)) data = read(Number(target));
-    else if (opts.optionalTarget) data = read(undefined);
-    else throw e;
+    else if (opts.optionalTarget) {
+      // A file without the target column: its mapping (string labels) does not apply either.
+      const rest = opts.categories === undefined ? undefined : Object.fromEntries(Object.entries(opts.categories).filter(([k]) => k !== target));
+      data = read(undefined, rest);
+    } else throw e;
   }
   return { X: data.X, y: data.y, featureNames: data.featureNames, targetName: data.targetName, categories: data.categories, named: data.header };
 }
@@ -81,11 +84,14 @@ export function detectTask(y: Float64Array | string[]): Task {
 
 /**
  * X with its columns in the order of `featureNames` (the model's). A file with a header is matched by
- * name; without one, the column count must match.
+ * name; without one (or when no name matches), by position, and the column count must match.
  */
 export function alignColumns(t: Table, featureNames: readonly string[], source: string): Matrix {
   const want = featureNames.length;
-  if (want === 0 || !t.named) {
+  // Names that match nothing (an imported model's Column_0 ... against a file's own header) mean the
+  // columns are taken by position.
+  const byPosition = t.named && !featureNames.some((n) => t.featureNames.includes(n));
+  if (want === 0 || !t.named || byPosition) {
     if (want !== 0 && t.X.cols !== want) throw new InvalidInputError(`${source}: the model expects ${want} feature columns but the data has ${t.X.cols}`);
     return t.X;
   }

@@ -24,7 +24,7 @@ export interface ReadCSVOptions {
   target?: string | number;
   /**
    * Strings read as missing (`NaN`), compared with the field after trimming spaces.
-   * Default `['', 'NA', 'NaN', 'null']`.
+   * Default `['', 'NA', 'NaN', 'nan', 'null']` (`nan` is how numpy and pandas write NaN).
    */
   naValues?: string[];
   /** Columns (names or indices) read as categorical even when their values look numeric. */

@@ -64,7 +64,7 @@ function jsParse(text: string): { text: string; quoted: boolean }[][] {
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const NA = new Set(['', 'NA', 'NaN', 'null']);
+const NA = new Set(['', 'NA', 'NaN', 'nan', 'null']);
 
 /** Reference conversion of split rows (first row a header) to column values. */
 function jsTable(rows: { text: string }[][]): { names: string[]; data: number[][]; categories: Record<string, string[]> } {
@@ -105,14 +105,15 @@ describe('readCSV: fields', () => {
     ]);
   });
 
-  it("reads '', NA, NaN and null as missing, in numeric and categorical columns; naValues replaces the list", () => {
-    const t = readCSV(buf('a,b\n1,x\n,NA\nNaN,null\n null ,y\n4, \n'));
+  it("reads '', NA, NaN, nan and null as missing, in numeric and categorical columns; naValues replaces the list", () => {
+    const t = readCSV(buf('a,b\n1,x\n,NA\nNaN,null\n null ,y\n4, \nnan,nan\n'));
     expect(rowsOf(t.X)).toEqual([
       [1, 0],
       [NaN, NaN],
       [NaN, NaN],
       [NaN, 1],
       [4, NaN],
+      [NaN, NaN],
     ]);
     expect(t.categories).toEqual({ b: ['x', 'y'] });
     const custom = readCSV(buf('a,b\n-,1\nNA,2\n'), { naValues: ['-'] });

@@ -6,7 +6,7 @@
 //
 // Per field:
 //   - a decimal number (spaces around it ignored, quoted or not) -> its value;
-//   - a missing-value string (default '', NA, NaN, null; exact match after trimming) -> NaN;
+//   - a missing-value string (default '', NA, NaN, nan, null; exact match after trimming) -> NaN;
 //   - anything else makes its column categorical: values are interned in order of first
 //     appearance and stored as the code (0, 1, ...). Numbers already seen in a column that turns
 //     categorical, and numbers met later in it, are keyed by their shortest round-trip text ("1.0"
@@ -75,7 +75,7 @@ struct CsvOptions {
   // -1: detect (the first record is a header when every field in it is non-empty, not a number and
   // not a missing-value string), 0: no header, 1: header.
   int header = -1;
-  std::vector<std::string> na_values = {"", "NA", "NaN", "null"};
+  std::vector<std::string> na_values = {"", "NA", "NaN", "nan", "null"};
   // Bytes read per chunk (>= 1; tiny values are for tests and fuzzing).
   size_t chunk_size = size_t{1} << 20;
   // Columns forced categorical even when their values look numeric.
