@@ -18,6 +18,7 @@ import { evaluate, metricNames } from './metrics.js';
 import { declareCategorical, makeModel, models, type Task } from './models.js';
 import { readCliModel, writeCliModel, type CliModelMeta } from './model_file.js';
 import { Progress } from './progress.js';
+import { liveMetric } from './live_metric.js';
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -231,13 +232,22 @@ export const commands: Record<string, Command> = {
         valid = { X: new Matrix(Float64Array.from(s.XTest.data), s.XTest.rows, s.XTest.cols), y: s.yTest! };
       }
       const rounds = Number(est.getParams(false).nEstimators ?? 0);
+      let last = '';
       const onProgress = (f: number, label: string): void =>
-        ctx.progress.update(f, label === 'boosting' && rounds > 0 ? `boosting round ${Math.round(f * rounds)}/${rounds}` : label || `training ${name}`);
+        ctx.progress.update(f, label === 'boosting' && rounds > 0 ? `boosting round ${Math.round(f * rounds)}/${rounds}${last}` : label || `training ${name}`);
       const t0 = performance.now();
       const fitOpts: Record<string, unknown> = { onProgress };
+      // While the bar is drawn, a gbdt with a validation set reports its metric every round.
+      const live = ctx.progress.enabled && valid !== undefined ? liveMetric(est, (metric, value) => (last = `  valid ${metric} ${value.toFixed(5)}`), new Set<number | string>(y).size) : undefined;
+      const savedMetric = est.getParams(false).evalMetric;
+      if (live !== undefined) est.setParams({ evalMetric: live });
       if (valid !== undefined && isGbdt(est)) fitOpts.evalSet = [{ X: valid.X, y: valid.y, name: 'valid' }];
       ctx.progress.update(0, `training ${name}`);
-      await est.fit(X, y, fitOpts);
+      try {
+        await est.fit(X, y, fitOpts);
+      } finally {
+        if (live !== undefined) est.setParams({ evalMetric: savedMetric });
+      }
       ctx.progress.done();
       const seconds = (performance.now() - t0) / 1000;
       const out = str(v, 'out') ?? 'model.ek';
