@@ -53,10 +53,13 @@ function naiveJs(path) {
   return { rows, cols };
 }
 
+/** Wall seconds and CPU seconds (user + system) of fn: on a shared machine CPU time is the fairer figure. */
 function time(fn) {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const r = fn();
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, r };
+  const c = process.cpuUsage(c0);
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (c.user + c.system) / 1e6, r };
 }
 
 export default async function run(args) {
@@ -69,30 +72,39 @@ export default async function run(args) {
     const bytes = statSync(path).size;
     const peer = await startPeer('python', systemPython, [peerScript]);
     const best = { ours: Infinity, js: Infinity, loadtxt: Infinity, csv: Infinity };
+    const cpu = { ours: Infinity, js: Infinity, loadtxt: Infinity, csv: Infinity };
     let shape = '';
     for (let i = 0; i < reps; i++) {
       const o = time(() => readCSV(path));
       best.ours = Math.min(best.ours, o.seconds);
+      cpu.ours = Math.min(cpu.ours, o.cpu);
       shape = `${o.r.X.rows} x ${o.r.X.cols}`;
-      best.js = Math.min(best.js, time(() => naiveJs(path)).seconds);
+      const j = time(() => naiveJs(path));
+      best.js = Math.min(best.js, j.seconds);
+      cpu.js = Math.min(cpu.js, j.cpu);
       if (peer) {
-        best.loadtxt = Math.min(best.loadtxt, (await peer.request({ path, method: 'loadtxt' })).seconds);
-        best.csv = Math.min(best.csv, (await peer.request({ path, method: 'csv' })).seconds);
+        for (const method of ['loadtxt', 'csv']) {
+          const r = await peer.request({ path, method });
+          best[method] = Math.min(best[method], r.seconds);
+          cpu[method] = Math.min(cpu[method], r.cpu);
+        }
       }
     }
     peer?.close();
     const rate = (s) => (Number.isFinite(s) ? (bytes / 1e6 / s).toFixed(0) : '-');
     const ratio = (s) => (Number.isFinite(s) ? `${(s / best.ours).toFixed(2)}x` : '-');
+    const cpuRatio = (s) => (Number.isFinite(s) ? `${(s / cpu.ours).toFixed(2)}x` : '-');
+    const row = (label, k) => [label, best[k].toFixed(2), rate(best[k]), ratio(best[k]), cpu[k].toFixed(2), rate(cpu[k]), cpuRatio(cpu[k])];
     const rows = [
-      ['ensemblekit readCSV (native, streaming)', best.ours.toFixed(2), rate(best.ours), '1.00x'],
-      ['numpy.loadtxt', best.loadtxt.toFixed(2), rate(best.loadtxt), ratio(best.loadtxt)],
-      ['Python csv module + float()', best.csv.toFixed(2), rate(best.csv), ratio(best.csv)],
-      ['naive JS (readFileSync + split + Number)', best.js.toFixed(2), rate(best.js), ratio(best.js)],
+      row('ensemblekit readCSV (native, streaming)', 'ours'),
+      row('numpy.loadtxt', 'loadtxt'),
+      row('Python csv module + float()', 'csv'),
+      row('naive JS (readFileSync + split + Number)', 'js'),
     ];
     return [
       `## CSV reading: ${(bytes / 1e6).toFixed(0)} MB, ${shape} numeric (best of ${reps})`,
       '',
-      markdownTable(['reader', 'seconds', 'MB/s', 'time vs ours'], rows),
+      markdownTable(['reader', 'wall s', 'MB/s (wall)', 'wall vs ours', 'CPU s', 'MB/s (CPU)', 'CPU vs ours'], rows),
       '',
       peer ? `Peer: ${peer.info}.` : 'Peer: python skipped.',
       machineNote(buildInfo()),

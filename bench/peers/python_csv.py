@@ -1,6 +1,6 @@
 """Peer for bench/csv.mjs: reading a numeric CSV file with numpy.loadtxt and with the csv module.
 
-request {"path": "...", "method": "loadtxt" | "csv"} -> {"seconds": s, "rows": r, "cols": c}
+request {"path": "...", "method": "loadtxt" | "csv"} -> {"seconds": wall, "cpu": process CPU seconds, "rows": r, "cols": c}
 `--probe` prints the numpy version and exits (non-zero when numpy is missing).
 """
 import csv
@@ -28,12 +28,14 @@ def main():
         req = json.loads(line)
         try:
             t0 = time.perf_counter()
+            c0 = time.process_time()
             if req["method"] == "loadtxt":
                 a = np.loadtxt(req["path"], delimiter=",", skiprows=1, dtype=np.float64)
             else:
                 a = read_csv_module(req["path"])
             seconds = time.perf_counter() - t0
-            print(json.dumps({"seconds": seconds, "rows": a.shape[0], "cols": a.shape[1]}), flush=True)
+            cpu = time.process_time() - c0
+            print(json.dumps({"seconds": seconds, "cpu": cpu, "rows": a.shape[0], "cols": a.shape[1]}), flush=True)
         except Exception as e:  # noqa: BLE001 - reported to the caller
             print(json.dumps({"error": repr(e)}), flush=True)
 
