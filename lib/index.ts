@@ -212,6 +212,7 @@ export {
   loadGradientBoosting,
   type ImportedModel,
 } from './io/index.js';
+export { readCSV, type ReadCSVOptions, type CSVData, type CategoryMapping } from './io/index.js';
 export {
   MLPClassifier,
   MLPRegressor,

@@ -457,6 +457,34 @@ interface NativeNn {
   predict(data: FloatArray, rows: number, cols: number, params: Float64Array, net: NativeMlpNet, nThreads: number): Float64Array;
 }
 
+/** Options of the native CSV reader (see lib/io/csv.ts for the documented public form). */
+export interface NativeCsvOptions {
+  delimiter: string;
+  /** -1 detect, 0 none, 1 first line. */
+  header: number;
+  naValues?: string[];
+  chunkSize?: number;
+  categorical?: (string | number)[];
+  /** [column, categories] pairs of a mapping to apply; present (even empty) puts the reader in apply mode. */
+  fixed?: [string | number, string[]][];
+  unknownIsError: boolean;
+  target?: string | number;
+}
+
+export interface NativeCsvTable {
+  rows: number;
+  cols: number;
+  data: Float64Array;
+  names: string[];
+  hadHeader: boolean;
+  /** Per data column: its categories in code order, or null for a numeric column. */
+  categories: (string[] | null)[];
+  target?: Float64Array;
+  targetName?: string;
+  targetCategories?: string[] | null;
+  bytesRead: number;
+}
+
 export interface NativeAddon {
   init(classes: Record<string, unknown>): void;
   buildInfo(): NativeBuildInfo;
@@ -467,6 +495,7 @@ export interface NativeAddon {
   gbdt: NativeGbdt;
   forest: NativeForest;
   nn: NativeNn;
+  readCsv(source: string | Uint8Array, isPath: boolean, options: NativeCsvOptions): NativeCsvTable;
   buildDatasetSync(data: FloatArray, rows: number, cols: number, options: NativeBinOptions): NativeDataset;
   buildDataset(
     data: FloatArray, rows: number, cols: number, options: NativeBinOptions,

@@ -8,3 +8,4 @@ export { importLightGBM } from './lightgbm.js';
 export type { ImportedModel } from './trees.js';
 export { saveModel, loadModel, modelToBuffer, modelFromBuffer } from './persist.js';
 export { gradientBoostingFromBuffer, loadGradientBoosting } from '../tree/gradient-boosting.js';
+export { readCSV, type ReadCSVOptions, type CSVData, type CategoryMapping } from './csv.js';

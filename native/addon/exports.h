@@ -13,6 +13,7 @@ void register_linear(Napi::Env env, Napi::Object exports);
 void register_gbdt(Napi::Env env, Napi::Object exports);
 void register_forest(Napi::Env env, Napi::Object exports);
 void register_nn(Napi::Env env, Napi::Object exports);
+void register_csv(Napi::Env env, Napi::Object exports);
 
 }  // namespace addon
 }  // namespace ensemblekit
