@@ -86,6 +86,8 @@ class Reader {
 
 }  // namespace
 
+uint64_t model_payload_checksum(const uint8_t* payload, size_t size) { return checksum(payload, size); }
+
 std::vector<uint8_t> serialize_gbdt(const GbdtModel& m) {
   Writer w;
   w.put<int32_t>(m.num_features);
