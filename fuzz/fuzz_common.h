@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -15,6 +17,13 @@ namespace ensemblekit_fuzz {
   do {                      \
     if (!(cond)) __builtin_trap(); \
   } while (0)
+
+// EK_FUZZ_VERBOSE=1: print why each input was refused (to check that seeds load:
+// EK_FUZZ_VERBOSE=1 build-fuzz/fuzz_x fuzz/corpus/x/*).
+inline void refused(const char* why) {
+  static const bool verbose = std::getenv("EK_FUZZ_VERBOSE") != nullptr;
+  if (verbose) std::fprintf(stderr, "refused: %s\n", why);
+}
 
 // Same value, NaN equal to NaN (predictions may legitimately be NaN, e.g. inf - inf in a sum).
 inline bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0; }

@@ -46,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   GbdtModel model;
   try {
     model = deserialize_gbdt(buf.data(), buf.size());
-  } catch (const ModelFormat&) {
+  } catch (const ModelFormat& e) {
+    refused(e.what());
     return 0;  // refused with a reason: the expected outcome for most inputs
   }
   // Anything other than ModelFormat escaping (InvalidInput, std::bad_alloc, length_error ...) is a

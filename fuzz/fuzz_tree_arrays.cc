@@ -90,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         node.threshold = in.get<double>();
         node.default_left = in.get<uint8_t>() != 0;
         const uint8_t split_type = in.get<uint8_t>();
-        if (split_type > 1) return 0;  // the addon throws ModelFormat("unknown split type")
+        if (split_type > 1) { refused("split type"); return 0; }  // the addon throws ModelFormat("unknown split type")
         const uint8_t missing_rule = in.get<uint8_t>(), category_rule = in.get<uint8_t>();
         // Both are uint8_t enums: any byte is a representable value, tree_from_nodes must refuse the unknown ones.
         const int32_t category_set = in.get<int32_t>();
@@ -105,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         node.sum_hess = in.get<double>();
         node.count = in.get<int64_t>();
         if (!node.is_leaf() && std::isfinite(node.threshold) && thresholds.size() < 64) thresholds.push_back(node.threshold);
-        if (in.short_read()) return 0;
+        if (in.short_read()) { refused("truncated"); return 0; }
       }
       std::vector<CategorySet> sets(num_sets);
       for (CategorySet& s : sets) {
@@ -113,14 +113,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         for (uint32_t& w : s.categories) w = in.get<uint32_t>();
         s.bins.resize(in.get<uint16_t>());
         for (uint64_t& w : s.bins) w = in.get<uint64_t>();
-        if (in.short_read()) return 0;
+        if (in.short_read()) { refused("truncated"); return 0; }
       }
       if (k != 0) {
         std::vector<double> d(static_cast<size_t>(n) * static_cast<size_t>(k));
         for (double& v : d) v = in.get<double>();
         distributions.push_back(std::move(d));
       }
-      if (in.short_read()) return 0;
+      if (in.short_read()) { refused("truncated"); return 0; }
       trees.push_back(tree_from_nodes(nodes, forest ? std::vector<CategorySet>{} : sets, num_features, t));
     }
     if (forest) {
@@ -131,7 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (num_outputs > 64) return 0;  // bounds the harness's own loop; the loader checks the count itself
     std::vector<double> base(static_cast<size_t>(num_outputs < 0 ? 0 : num_outputs));
     for (double& b : base) b = in.get<double>();
-    if (in.short_read()) return 0;
+    if (in.short_read()) { refused("truncated"); return 0; }
     const GbdtModel model =
         gbdt_model_from_trees(num_features, num_outputs, std::move(base), static_cast<OutputTransform>(transform), std::move(trees), best);
     const std::vector<uint8_t> saved = serialize_gbdt(model);
@@ -148,7 +148,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const std::vector<double> b = predict_all_paths(again.forest, x, 7);
       for (size_t i = 0; i < a.size(); ++i) EK_FUZZ_CHECK(same(a[i], b[i]));
     }
-  } catch (const ModelFormat&) {
+  } catch (const ModelFormat& e) {
+    refused(e.what());
     return 0;
   }
   return 0;

@@ -115,12 +115,12 @@ const diabetes = ek.datasets.loadDiabetes();
 const iris = ek.datasets.loadIris();
 const cancer = ek.datasets.loadBreastCancer();
 const small = { nEstimators: 3, numLeaves: 6, seed: 1, nThreads: 1 };
-gbdts.push(['reg', nativeOf(new ek.GradientBoostingRegressor(small).fit(diabetes.X, diabetes.y))]);
-gbdts.push(['reg_depthwise', nativeOf(new ek.GradientBoostingRegressor({ ...small, growPolicy: 'depthwise', maxDepth: 3 }).fit(diabetes.X, diabetes.y))]);
-gbdts.push(['poisson', nativeOf(new ek.GradientBoostingRegressor({ ...small, objective: 'poisson' }).fit(diabetes.X, diabetes.y.map((v) => Math.round(v / 50))))]);
-gbdts.push(['binary', nativeOf(new ek.GradientBoostingClassifier(small).fit(cancer.X, cancer.y))]);
-gbdts.push(['multiclass', nativeOf(new ek.GradientBoostingClassifier({ ...small, nEstimators: 2 }).fit(iris.X, iris.y))]);
-gbdts.push(['stump', nativeOf(new ek.GradientBoostingRegressor({ nEstimators: 1, numLeaves: 2, nThreads: 1 }).fit(diabetes.X, diabetes.y))]);
+gbdts.push(['reg', nativeOf(new ek.GradientBoostingRegressor(small).fitSync(diabetes.X, diabetes.y))]);
+gbdts.push(['reg_depthwise', nativeOf(new ek.GradientBoostingRegressor({ ...small, growPolicy: 'depthwise', maxDepth: 3 }).fitSync(diabetes.X, diabetes.y))]);
+gbdts.push(['poisson', nativeOf(new ek.GradientBoostingRegressor({ ...small, objective: 'poisson' }).fitSync(diabetes.X, diabetes.y.map((v) => Math.round(v / 50))))]);
+gbdts.push(['binary', nativeOf(new ek.GradientBoostingClassifier(small).fitSync(cancer.X, cancer.y))]);
+gbdts.push(['multiclass', nativeOf(new ek.GradientBoostingClassifier({ ...small, nEstimators: 2 }).fitSync(iris.X, iris.y))]);
+gbdts.push(['stump', nativeOf(new ek.GradientBoostingRegressor({ nEstimators: 1, numLeaves: 2, nThreads: 1 }).fitSync(diabetes.X, diabetes.y))]);
 {
   // Categorical splits: column 0 holds category ids 0..11 that drive the label.
   const rows = 240;
@@ -132,7 +132,7 @@ gbdts.push(['stump', nativeOf(new ek.GradientBoostingRegressor({ nEstimators: 1,
     X[i * 2 + 1] = (i % 5) - 2 + (i % 3 === 0 ? NaN : 0);
     y[i] = [1, 5, 7, 11].includes(c) ? 1 : 0;
   }
-  const m = new ek.GradientBoostingClassifier({ ...small, categoricalFeatures: [0], minChildSamples: 5 }).fit(new ek.Matrix(X, rows, 2), y);
+  const m = new ek.GradientBoostingClassifier({ ...small, categoricalFeatures: [0], minChildSamples: 5 }).fitSync(new ek.Matrix(X, rows, 2), y);
   gbdts.push(['categorical', nativeOf(m)]);
 }
 for (const dir of ['test/io/fixtures', 'test/io/fixtures/shared/xgboost']) {
@@ -144,9 +144,9 @@ for (const f of readdirSync(join(root, 'test/io/fixtures/shared/lightgbm')).filt
   gbdts.push([`lgb_${f.replace(/\.txt$/, '')}`, nativeOf(ek.importLightGBM(readFileSync(join(root, 'test/io/fixtures/shared/lightgbm', f), 'utf8')))]);
 }
 const forestSmall = { nEstimators: 2, maxDepth: 4, seed: 1, nThreads: 1 };
-forests.push(['rf_reg', nativeOf(new ek.RandomForestRegressor(forestSmall).fit(diabetes.X, diabetes.y))]);
-forests.push(['rf_binary', nativeOf(new ek.RandomForestClassifier(forestSmall).fit(cancer.X, cancer.y))]);
-forests.push(['rf_multiclass', nativeOf(new ek.RandomForestClassifier(forestSmall).fit(iris.X, iris.y))]);
+forests.push(['rf_reg', nativeOf(new ek.RandomForestRegressor(forestSmall).fitSync(diabetes.X, diabetes.y))]);
+forests.push(['rf_binary', nativeOf(new ek.RandomForestClassifier(forestSmall).fitSync(cancer.X, cancer.y))]);
+forests.push(['rf_multiclass', nativeOf(new ek.RandomForestClassifier(forestSmall).fitSync(iris.X, iris.y))]);
 
 // ---- write ----------------------------------------------------------------------------------------
 

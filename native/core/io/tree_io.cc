@@ -96,7 +96,9 @@ void tree_importances(const std::vector<Tree>& trees, int num_features, std::vec
 
 GbdtModel gbdt_model_from_trees(int num_features, int num_outputs, std::vector<double> base_score,
                                 OutputTransform transform, std::vector<Tree> trees, int best_iteration) {
-  if (num_features < 1) throw ModelFormat("Expected at least one feature but received " + std::to_string(num_features));
+  if (num_features < 1 || num_features > kMaxModelFeatures) {
+    throw ModelFormat("Expected between 1 and " + std::to_string(kMaxModelFeatures) + " features but received " + std::to_string(num_features));
+  }
   if (num_outputs < 1) throw ModelFormat("Expected at least one output but received " + std::to_string(num_outputs));
   if (static_cast<int>(base_score.size()) != num_outputs) {
     throw ModelFormat("Expected " + std::to_string(num_outputs) + " base scores but received " + std::to_string(base_score.size()));
