@@ -14,6 +14,7 @@ import {
   ModelFormatError,
   Ridge,
   VotingRegressor,
+  estimatorFromJSON,
   gradientBoostingFromBuffer,
   importLightGBM,
   importXGBoost,
@@ -103,6 +104,9 @@ describe('binary form round trips', () => {
     const probe = inputsFor(2, 9);
     probe.data[0] = NaN;
     expect(gradientBoostingFromBuffer(m.toBuffer()).predictRaw(probe).data).toEqual(m.predictRaw(probe).data);
+    // and through the JSON form (+Infinity is no JSON number; it was written as null and refused)
+    const back = estimatorFromJSON(JSON.parse(JSON.stringify(m.toJSON()))) as GradientBoostingClassifier;
+    expect(back.predictRaw(probe).data).toEqual(m.predictRaw(probe).data);
   });
 
   it('ensembles save and load whole through saveModel / loadModel', async () => {

@@ -103,6 +103,9 @@ GbdtModel gbdt_model_from_trees(int num_features, int num_outputs, std::vector<d
   if (static_cast<int>(base_score.size()) != num_outputs) {
     throw ModelFormat("Expected " + std::to_string(num_outputs) + " base scores but received " + std::to_string(base_score.size()));
   }
+  for (double b : base_score) {
+    if (!std::isfinite(b)) throw ModelFormat("Expected finite base scores but received " + std::to_string(b));
+  }
   if (trees.size() % static_cast<size_t>(num_outputs) != 0) {
     throw ModelFormat("Expected a multiple of " + std::to_string(num_outputs) + " trees (one per output per round) but received " +
                       std::to_string(trees.size()));
