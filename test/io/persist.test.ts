@@ -87,7 +87,7 @@ describe('binary form round trips', () => {
     }
   });
 
-  it('a +Infinity threshold (the trainer's split of NaN from every value) round trips', async () => {
+  it('a +Infinity threshold (the trainer splitting NaN from every value) round trips', async () => {
     // Column 1 is NaN in a third of the rows and the label depends on it: the trainer splits NaN from
     // every value with threshold +Infinity. The loader used to refuse that (found by fuzz/ seeds).
     const rows = 240;
@@ -107,6 +107,19 @@ describe('binary form round trips', () => {
     // and through the JSON form (+Infinity is no JSON number; it was written as null and refused)
     const back = estimatorFromJSON(JSON.parse(JSON.stringify(m.toJSON()))) as GradientBoostingClassifier;
     expect(back.predictRaw(probe).data).toEqual(m.predictRaw(probe).data);
+  });
+
+  it('nodes that no split reaches are refused, not written past the rebuilt tree (JSON form)', async () => {
+    // One split (3 nodes) declared as 5 nodes: two orphan leaves. Found by fuzz/fuzz_tree_arrays.cc
+    // as a heap overflow in tree_from_nodes.
+    const m = await new GradientBoostingRegressor({ nEstimators: 1, numLeaves: 2, minChildSamples: 5 }).fit(d.X, d.yr);
+    const json = JSON.parse(JSON.stringify(m.toJSON()));
+    const t = json.state.trees as Record<string, unknown[]>;
+    expect(t.nodeCounts).toEqual([3]);
+    for (const k of Object.keys(t)) if (k !== 'nodeCounts' && Array.isArray(t[k]) && t[k]!.length === 3) t[k]!.push(t[k]![2], t[k]![2]);
+    t.nodeCounts = [5];
+    expect(() => estimatorFromJSON(json)).toThrow(ModelFormatError);
+    expect(() => estimatorFromJSON(json)).toThrow(/2 of 5 nodes are not reached from the root/);
   });
 
   it('ensembles save and load whole through saveModel / loadModel', async () => {

@@ -66,6 +66,11 @@ Tree tree_from_nodes(const std::vector<TreeNode>& nodes, const std::vector<Categ
     }
     if (made != left) bad(tree_index, id, "children are not numbered in creation order");
   }
+  // Leaves no split created (e.g. 5 nodes, one split) are unreachable; the copy below would write
+  // past the rebuilt tree (found by fuzz/fuzz_tree_arrays.cc as a heap overflow).
+  if (tree.num_nodes() != n) {
+    bad(tree_index, -1, std::to_string(n - tree.num_nodes()) + " of " + std::to_string(n) + " nodes are not reached from the root");
+  }
   for (int i = 0; i < n; ++i) {
     TreeNode& dst = tree.mutable_node(i);
     const TreeNode& src = nodes[static_cast<size_t>(i)];
