@@ -28,7 +28,9 @@ export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:detect_odr_
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$log.ubsan"
 start=$(date +%s)
 status=0
-npx vitest run "$@" 2>&1 | tee "$log" || status=$?
+# ASan at -O1 runs the native code several times slower: generous timeouts, since this run checks
+# memory safety, not speed.
+npx vitest run --testTimeout=600000 --hookTimeout=900000 "$@" 2>&1 | tee "$log" || status=$?
 unset LD_PRELOAD
 echo "test-asan: vitest exit $status after $(( $(date +%s) - start )) s"
 reports=$(ls "$log".asan.* "$log".ubsan.* 2>/dev/null || true)
