@@ -509,8 +509,18 @@ export let addonPath = '';
 function load(): NativeAddon {
   let addon: NativeAddon;
   try {
-    addonPath = nodeGypBuild.resolve(packageRoot);
-    addon = nodeGypBuild(packageRoot) as NativeAddon;
+    // ENSEMBLEKIT_ADDON: an explicit .node file instead of the usual lookup (the sanitizer build of
+    // scripts/test-asan.sh lives in its own folder, which node-gyp-build would never pick).
+    const override = process.env.ENSEMBLEKIT_ADDON;
+    if (override) {
+      const mod = { exports: {} as unknown };
+      process.dlopen(mod, override);
+      addonPath = override;
+      addon = mod.exports as NativeAddon;
+    } else {
+      addonPath = nodeGypBuild.resolve(packageRoot);
+      addon = nodeGypBuild(packageRoot) as NativeAddon;
+    }
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     const help = [

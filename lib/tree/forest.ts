@@ -161,12 +161,13 @@ interface PreparedFit {
   classIndices?: Int32Array;
 }
 
-/** Everything a thresholds array holds, made JSON-safe (+/-Infinity are not JSON numbers). */
-function encodeNumbers(a: Float64Array): (number | string)[] {
+/** @internal Everything a thresholds array holds, made JSON-safe (+/-Infinity are not JSON numbers). Gradient boosting's JSON form uses it too. */
+export function encodeNumbers(a: Float64Array): (number | string)[] {
   return Array.from(a, (v) => (Number.isFinite(v) ? v : String(v)));
 }
 
-function decodeNumbers(v: unknown, name: string, bad: (what: string) => Error): Float64Array {
+/** @internal The inverse of {@link encodeNumbers}. */
+export function decodeNumbers(v: unknown, name: string, bad: (what: string) => Error): Float64Array {
   if (!Array.isArray(v)) throw bad(`${name} must be an array`);
   return Float64Array.from(v as unknown[], (x) => {
     if (typeof x === 'number') return x;

@@ -26,6 +26,7 @@ import {
 } from '../native.js';
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
 import { accuracyScore } from '../metrics/classification.js';
+import { decodeNumbers, encodeNumbers } from './forest.js';
 import { r2Score } from '../metrics/regression.js';
 import { toXGBoostText } from '../io/xgboost-export.js';
 
@@ -754,8 +755,8 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
         left: Array.from(t.left),
         right: Array.from(t.right),
         feature: Array.from(t.feature),
-        // +Infinity (the trainer's NaN-versus-values splits) as a string: JSON has no Infinity.
-        threshold: Array.from(t.threshold, (v) => (Number.isFinite(v) ? v : String(v))),
+        // +Infinity: the trainer's split of NaN from every value (not a JSON number).
+        threshold: encodeNumbers(t.threshold),
         thresholdBin: Array.from(t.thresholdBin),
         defaultLeft: Array.from(t.defaultLeft),
         splitType: Array.from(t.splitType),
@@ -806,11 +807,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
       left: Int32Array.from(numbers(t.left, 'trees.left')),
       right: Int32Array.from(numbers(t.right, 'trees.right')),
       feature: Int32Array.from(numbers(t.feature, 'trees.feature')),
-      threshold: Float64Array.from(Array.isArray(t.threshold) ? (t.threshold as unknown[]) : numbers(t.threshold, 'trees.threshold'), (v) => {
-        if (typeof v === 'number') return v;
-        if (v === 'Infinity') return Infinity;
-        throw bad(`trees.threshold holds ${JSON.stringify(v)}, not a number`);
-      }),
+      threshold: decodeNumbers(t.threshold, 'trees.threshold', bad),
       thresholdBin: Int32Array.from(numbers(t.thresholdBin, 'trees.thresholdBin')),
       defaultLeft: Uint8Array.from(numbers(t.defaultLeft, 'trees.defaultLeft')),
       splitType: Uint8Array.from(numbers(t.splitType, 'trees.splitType')),
