@@ -121,7 +121,11 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
   tree_roots_.push_back(static_cast<uint32_t>(root));
   tree_depths_.push_back(static_cast<uint16_t>(max_depth));
   tree_groups_.push_back(group);
-  if (!special && max_depth >= 1 && max_depth <= simd::kDenseMaxDepth) {
+  // The dense form of a sparse tree would be mostly padding (2^depth slots for a few leaves: a
+  // forest tree on a small sample), costing memory and build time per fit for no faster walk; it is
+  // kept for trees at least a quarter full, such as depth-wise boosted trees.
+  const int64_t leaves = (emitted + 1) / 2;
+  if (!special && max_depth >= 1 && max_depth <= simd::kDenseMaxDepth && (int64_t{1} << max_depth) <= 4 * leaves) {
     add_dense(static_cast<uint32_t>(root), max_depth);
   } else {
     dense_slot_.push_back(-1);

@@ -13,7 +13,8 @@
 //  - batch prediction runs blocks of kBlockRows rows (kMaxBlockRows for large trees, see
 //    block_rows()) against one tree at a time, so the tree's nodes stay in cache for the block; blocks run in parallel
 //    and each row's sum is taken in tree order, so results do not depend on the thread count.
-//  - trees of depth <= 8 without categorical or zero-as-missing nodes also get a dense form: a
+//  - trees of depth <= 8, at least a quarter full, without categorical or zero-as-missing nodes
+//    also get a dense form: a
 //    perfect binary tree in breadth-first slots (feature word, float32 and float64 threshold) with
 //    shallow leaves padded by always-left slots, so a row's walk is exactly `depth` steps of
 //    i = 2i + 2 - left with no child pointers; 8 rows walk in lockstep (an AVX2 kernel does 8 float
