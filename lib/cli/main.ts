@@ -19,6 +19,7 @@ import { declareCategorical, makeModel, models, type Task } from './models.js';
 import { readCliModel, writeCliModel, type CliModelMeta } from './model_file.js';
 import { Progress } from './progress.js';
 import { liveMetric } from './live_metric.js';
+import { report } from '../report/index.js';
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -381,6 +382,33 @@ export const commands: Record<string, Command> = {
       saveModel(model, out);
       const s = summary(model, undefined);
       return { json: { format, out, ...s }, text: `imported ${format} model: ${s.kind}, ${s.trees} trees, ${s.features} features -> ${out}` };
+    },
+  },
+
+  report: {
+    summary: 'write a self-contained HTML report (learning curves, importance, ROC/PR or residuals) of a saved model',
+    usage:
+      'ensemblekit report MODEL [DATA.csv | --dataset NAME] [--target COL] [--out report.html] [--title TEXT]\n' +
+      '  with data, the model is scored on it (curves, confusion matrix or residual plots); without, the page has\n' +
+      '  what the model holds (learning curves of a gbdt trained with a validation set, feature importance)',
+    options: { ...dataOptions, out: { type: 'string', short: 'o' }, title: { type: 'string' } },
+    positionals: [1, 2],
+    async run(v, positionals) {
+      const { model, meta } = openModel(positionals[0]!);
+      const withData = positionals.length > 1 || str(v, 'dataset') !== undefined;
+      const data = withData ? scoringTable(v, positionals, meta, true) : undefined;
+      const html = report(model, data !== undefined ? { X: data.X, y: data.y! } : undefined, {
+        title: str(v, 'title'),
+        featureNames: meta.featureNames.length > 0 ? meta.featureNames : undefined,
+      });
+      const out = str(v, 'out') ?? 'report.html';
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(out, html);
+      const charts = (html.match(/<svg data-chart=/g) ?? []).length;
+      return {
+        json: { out, bytes: Buffer.byteLength(html), charts, rows: data?.X.rows ?? 0 },
+        text: `wrote ${out}: ${charts} charts${data !== undefined ? ` on ${data.X.rows} rows` : ''} (${(Buffer.byteLength(html) / 1024).toFixed(1)} KiB, self-contained)`,
+      };
     },
   },
 

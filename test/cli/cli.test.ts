@@ -113,6 +113,25 @@ describe('ensemblekit CLI: train, evaluate, predict, cv', () => {
     expect(lines.slice(1).map(Number)).toEqual(p.predictions);
   });
 
+  it('writes the HTML report of a saved model, with and without test data', async () => {
+    await cliJson('train', 'iris_train.csv', '--target', 'target', '--model', 'gbdt', '--valid-fraction', '0.25', '--out', 'iris_report.ek', '--quiet');
+    const r = await cliJson('report', 'iris_report.ek', 'iris_test.csv', '--out', 'iris.html');
+    expect(r.rows).toBe(30);
+    const html = readFileSync(join(dir, 'iris.html'), 'utf8');
+    expect(r.bytes).toBe(Buffer.byteLength(html));
+    // Scored on data: ROC, precision-recall and the confusion matrix (3 x 3 cells), beside the model's own charts.
+    for (const chart of ['roc', 'pr', 'confusion']) expect(html, chart).toMatch(new RegExp(`<svg data-chart="${chart}`));
+    expect((html.match(/data-cell/g) ?? []).length).toBe(9);
+    expect((html.match(/<svg data-chart=/g) ?? []).length).toBe(r.charts);
+    // The CSV header's feature names label the importance bars; nothing is fetched from the network.
+    expect(html).toContain('sepal length');
+    expect(html).not.toMatch(/(src|href)="https?:/);
+    const bare = await cliJson('report', 'iris_report.ek', '--out', 'bare.html');
+    expect(bare.rows).toBe(0);
+    expect(bare.charts).toBeLessThan(r.charts);
+    expect((await cli('report')).code).toBe(2);
+  });
+
   it('trains every model kind on a bundled data set with no file', async () => {
     for (const model of ['rf', 'et', 'adaboost', 'logreg', 'stack', 'blend', 'vote']) {
       const t = await cliJson('train', '--dataset', 'iris', '--model', model, '--valid-fraction', '0.3', '--out', `${model}.ek`, '--quiet');
