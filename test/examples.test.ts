@@ -82,7 +82,7 @@ describe('examples', () => {
     expect(s.jsonRoundTrip).toBe(true);
   });
 
-  it('fusion: fused linear decision == mean of decisions (1e-9), fused MLP weights == mean of weights (1e-12)', async () => {
+  it('fusion: fused linear decision == mean of decisions (1e-9), fused MLP weights == mean of weights (1e-12), merged forests == mean of forests (1e-9)', async () => {
     const lines = await run('../examples/fusion.js');
     const s = summary(lines, 'Fusion');
     expect(s.linearGap).toBeLessThan(1e-9);
@@ -92,5 +92,8 @@ describe('examples', () => {
     expect(s.averagedAccuracy).toBeGreaterThanOrEqual(0.93);
     // Outputs of a non-linear network do not average with its weights; the example says so and prints the gap.
     expect(Number.isFinite(s.outputGap)).toBe(true);
+    // Merged forests: probabilities are the mean of the members' (tree outputs add up).
+    expect(s.forestGap).toBeLessThan(1e-9);
+    expect(s.mergedForestAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 });
