@@ -124,6 +124,9 @@ describe('XGBoost JSON: malformed input', () => {
     const feat = xgbModel([stump()]);
     feat.learner.learner_model_param.num_feature = '1e12';
     refuses(() => importXGBoost(feat), /num_feature .* is larger than/);
+    // Per-feature arrays stay proportional to the text: a short file cannot declare 16M features.
+    feat.learner.learner_model_param.num_feature = '16000000';
+    refuses(() => importXGBoost(feat), /num_feature 16000000 is larger than a model of \d+ bytes may declare/);
     const seg = xgbModel([{ ...stump(), split_type: [1, 0, 0], categories: [1], categories_nodes: [0], categories_segments: [0], categories_sizes: [99999999] }]);
     refuses(() => importXGBoost(seg), /categories segment 0 is out of range/);
   });
@@ -292,6 +295,7 @@ describe('LightGBM text: malformed input', () => {
     );
     refuses(() => importLightGBM(lgbModel([lgbTree({})]).replace('num_tree_per_iteration=1', 'num_tree_per_iteration=1000000000')), /(multiple of 1000000000|larger than the model's)/);
     refuses(() => importLightGBM(lgbModel([lgbTree({})]).replace('max_feature_idx=1', 'max_feature_idx=100000000000')), /max_feature_idx .* is larger than/);
+    refuses(() => importLightGBM(lgbModel([lgbTree({})]).replace('max_feature_idx=1', 'max_feature_idx=16000000')), /max_feature_idx 16000000 is larger than a model of \d+ bytes/);
     refuses(() => importLightGBM(lgbModel([lgbTree({})]).replace('tree_sizes=1', 'tree_sizes=1 1')), /tree_sizes lists a different number/);
   });
 

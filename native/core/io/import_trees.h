@@ -50,6 +50,14 @@ class CategoryBudget {
   size_t words_left_;
 };
 
+// Most features a model read from `text_size` bytes may declare: per-feature arrays (importances)
+// are then at most a small constant times the text, or 16 MiB. The 2^24 ceiling holds regardless.
+inline int64_t max_features_for(size_t text_size) {
+  const uint64_t by_text = 16 * static_cast<uint64_t>(text_size);
+  const uint64_t limit = by_text > (uint64_t{1} << 20) ? by_text : (uint64_t{1} << 20);
+  return static_cast<int64_t>(limit < (uint64_t{1} << 24) ? limit : (uint64_t{1} << 24));
+}
+
 class TreePacker {
  public:
   // `source` names the library in messages ("XGBoost", "LightGBM").

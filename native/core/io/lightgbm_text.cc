@@ -344,6 +344,10 @@ ImportedGbdt import_lightgbm_text(const char* text_data, size_t size) {
     if (version != "v2" && version != "v3" && version != "v4") bad("unsupported format version " + quoted(field(header, "version")));
   }
   const int64_t num_features = integer(header, "max_feature_idx", "the header", 16777215.0) + 1;
+  if (num_features > max_features_for(size)) {
+    bad("max_feature_idx " + std::to_string(num_features - 1) + " is larger than a model of " + std::to_string(size) +
+        " bytes may declare (" + std::to_string(max_features_for(size) - 1) + ")");
+  }
   const int64_t per_iteration = has(header, "num_tree_per_iteration") ? integer(header, "num_tree_per_iteration", "the header")
                                                                      : integer(header, "num_class", "the header");
   if (per_iteration < 1) bad("num_tree_per_iteration must be at least 1");

@@ -288,6 +288,10 @@ ImportedGbdt import_xgboost_json(const char* text, size_t size) {
     const JsonValue param = obj(learner.get("learner_model_param"), "learner.learner_model_param");
     const int64_t num_features = int_param(param.get("num_feature"), "learner_model_param.num_feature", -1, 16777216.0);
     if (num_features < 1) bad("num_feature must be at least 1");
+    if (num_features > max_features_for(size)) {
+      bad("num_feature " + std::to_string(num_features) + " is larger than a model of " + std::to_string(size) +
+          " bytes may declare (" + std::to_string(max_features_for(size)) + ")");
+    }
     const int64_t num_class = int_param(param.get("num_class"), "learner_model_param.num_class", 0);
     if (int_param(param.get("num_target"), "learner_model_param.num_target", 1) > 1) bad("multi-target models are not supported");
     const JsonValue objective_v = obj(learner.get("objective"), "learner.objective").get("name");
