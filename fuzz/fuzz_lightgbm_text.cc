@@ -2,7 +2,11 @@
 // The only acceptable outcome besides a model is ModelFormat; anything else that escapes (another
 // exception, a crash, a sanitizer report, a leak) is a bug. An accepted model is walked on a few
 // rows so the trees the reader built are exercised too.
-// Seeds: fuzz/corpus/lightgbm_text (the LightGBM fixtures of test/io/fixtures).
+// Seeds: fuzz/corpus/lightgbm_text (the LightGBM fixtures of test/io/fixtures, plus small hand-made models
+// that reach the categorical, zero-as-missing, dart and 2.x paths in few bytes).
+// By hand (the CMake fuzz option globs fuzz/fuzz_*.cc and links native/core):
+//   clang++-14 -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -Inative fuzz/fuzz_lightgbm_text.cc <native/core sources> -o fuzz_lightgbm_text
+//   ./fuzz_lightgbm_text -max_total_time=60 fuzz/corpus/lightgbm_text
 #include <cstddef>
 #include <cstdint>
 #include <limits>
