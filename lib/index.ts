@@ -12,7 +12,16 @@ export {
   AbortError,
 } from './core/errors.js';
 export { Matrix, type MatrixLike } from './core/matrix.js';
-export { toMatrix, toLabels, encodeClasses, type MatrixInput, type LabelInput, type Labels } from './core/input.js';
+export {
+  toMatrix,
+  toLabels,
+  encodeClasses,
+  type MatrixInput,
+  type LabelInput,
+  type Labels,
+  type EncodedClasses,
+  type MatrixCheckOptions,
+} from './core/input.js';
 export { Dataset, type DatasetOptions } from './core/dataset.js';
 export {
   BaseEstimator,
@@ -26,9 +35,11 @@ export {
   type Transformer,
   type FitOptions,
   type EstimatorJSON,
+  type EstimatorClass,
 } from './core/estimator.js';
-export { Random } from './core/random.js';
-export type { JobOptions, ProgressCallback } from './native.js';
+export type { ParamTable, ParamSpec, ParamType } from './core/params.js';
+export { Random, type MutableArrayLike } from './core/random.js';
+export type { JobOptions, ProgressCallback, NativeForestTrees, NativeGbdtTrees } from './native.js';
 export * as linalg from './linalg/index.js';
 export * as datasets from './datasets/index.js';
 export {
@@ -88,6 +99,8 @@ export {
   logLoss,
   rocAucScore,
   rocCurve,
+  precisionRecallCurve,
+  averagePrecisionScore,
   meanSquaredError,
   rootMeanSquaredError,
   meanAbsoluteError,
@@ -99,6 +112,7 @@ export {
   type Scoring,
   type ScoringFunction,
 } from './metrics/index.js';
+export type { OutputMethod } from './metrics/outputs.js';
 export {
   KFold,
   StratifiedKFold,
@@ -119,7 +133,16 @@ export {
   randint,
   type Split,
   type Splitter,
+  type KFoldOptions,
+  type GroupKFoldOptions,
+  type RepeatedKFoldOptions,
+  type ShuffleSplitOptions,
+  type TrainTestSplitOptions,
   type CvInput,
+  type CrossValOptions,
+  type CrossValidateOptions,
+  type CrossValPredictOptions,
+  type MultiScoring,
   type CrossValidateResult,
   type CvResults,
   type ParamGrid,
@@ -139,6 +162,7 @@ export {
   BaggingRegressor,
   EnsembleSelection,
   fuseLinear,
+  fuseTrees,
   type VotingOptions,
   type VotingClassifierOptions,
   type StackingOptions,
@@ -146,6 +170,7 @@ export {
   type BaggingOptions,
   type EnsembleSelectionOptions,
   type LinearModel,
+  type TreeModel,
   type Member,
   type NamedMembers,
   type StackMethod,
@@ -187,6 +212,7 @@ export {
   loadGradientBoosting,
   type ImportedModel,
 } from './io/index.js';
+export { readCSV, type ReadCSVOptions, type CSVData, type CategoryMapping } from './io/index.js';
 export {
   MLPClassifier,
   MLPRegressor,
@@ -197,4 +223,8 @@ export {
   type MLPOptions,
   type MLPFitOptions,
   type NeuralModel,
+  type Activation,
+  type Solver,
+  type LearningRateSchedule,
 } from './neural/index.js';
+export { report, type ReportData, type ReportOptions } from './report/index.js';

@@ -211,6 +211,15 @@ export interface NativeGbdtModel {
     data: FloatArray, rows: number, cols: number, nThreads: number, treeEnd: number, raw: boolean,
     job: NativeJob | undefined, onProgress: ProgressCallback | undefined,
   ): Promise<Float64Array>;
+  /**
+   * TreeSHAP contributions (native/core/predict/tree_shap.h) of trees [treeBegin, treeEnd) (treeEnd < 0: all):
+   * rows x numOutputs x (cols + 1), per row and output the features' contributions then the bias.
+   */
+  predictContrib(data: FloatArray, rows: number, cols: number, nThreads: number, treeBegin: number, treeEnd: number): Float64Array;
+  /** rows x trees in [treeBegin, treeEnd): each tree's leaf id in its own node numbering (native/core/predict/leaf_index.h). */
+  predictLeaf(data: FloatArray, rows: number, cols: number, nThreads: number, treeBegin: number, treeEnd: number): Int32Array;
+  /** rows x numOutputs over trees [treeBegin, treeEnd) on top of the base score (margins when raw). */
+  predictRange(data: FloatArray, rows: number, cols: number, nThreads: number, treeBegin: number, treeEnd: number, raw: boolean): Float64Array;
 }
 
 /** Resolved options of a native GBDT fit (lib/tree/gradient-boosting.ts documents them). */
@@ -358,6 +367,13 @@ export interface NativeForestModel {
   /** rows x (classes or 1) out-of-bag predictions (NaN: never out of bag), or undefined. */
   oob(): Float64Array | undefined;
   exportTrees(): NativeForestTrees;
+  /**
+   * TreeSHAP contributions (native/core/predict/tree_shap.h) of trees [treeBegin, treeEnd) (treeEnd < 0: all):
+   * rows x numOutputs x (cols + 1), per row and output the features' contributions then the bias.
+   */
+  predictContrib(data: FloatArray, rows: number, cols: number, nThreads: number, treeBegin: number, treeEnd: number): Float64Array;
+  /** rows x trees in [treeBegin, treeEnd): each tree's leaf id in its own node numbering (native/core/predict/leaf_index.h). */
+  predictLeaf(data: FloatArray, rows: number, cols: number, nThreads: number, treeBegin: number, treeEnd: number): Int32Array;
 }
 
 interface NativeForest {
@@ -461,6 +477,34 @@ interface NativeIo {
   xgboostThreshold(t: number): number;
 }
 
+/** Options of the native CSV reader (see lib/io/csv.ts for the documented public form). */
+export interface NativeCsvOptions {
+  delimiter: string;
+  /** -1 detect, 0 none, 1 first line. */
+  header: number;
+  naValues?: string[];
+  chunkSize?: number;
+  categorical?: (string | number)[];
+  /** [column, categories] pairs of a mapping to apply; present (even empty) puts the reader in apply mode. */
+  fixed?: [string | number, string[]][];
+  unknownIsError: boolean;
+  target?: string | number;
+}
+
+export interface NativeCsvTable {
+  rows: number;
+  cols: number;
+  data: Float64Array;
+  names: string[];
+  hadHeader: boolean;
+  /** Per data column: its categories in code order, or null for a numeric column. */
+  categories: (string[] | null)[];
+  target?: Float64Array;
+  targetName?: string;
+  targetCategories?: string[] | null;
+  bytesRead: number;
+}
+
 export interface NativeAddon {
   init(classes: Record<string, unknown>): void;
   buildInfo(): NativeBuildInfo;
@@ -472,6 +516,7 @@ export interface NativeAddon {
   forest: NativeForest;
   nn: NativeNn;
   io: NativeIo;
+  readCsv(source: string | Uint8Array, isPath: boolean, options: NativeCsvOptions): NativeCsvTable;
   buildDatasetSync(data: FloatArray, rows: number, cols: number, options: NativeBinOptions): NativeDataset;
   buildDataset(
     data: FloatArray, rows: number, cols: number, options: NativeBinOptions,
@@ -485,8 +530,18 @@ export let addonPath = '';
 function load(): NativeAddon {
   let addon: NativeAddon;
   try {
-    addonPath = nodeGypBuild.resolve(packageRoot);
-    addon = nodeGypBuild(packageRoot) as NativeAddon;
+    // ENSEMBLEKIT_ADDON: an explicit .node file instead of the usual lookup (the sanitizer build of
+    // scripts/test-asan.sh lives in its own folder, which node-gyp-build would never pick).
+    const override = process.env.ENSEMBLEKIT_ADDON;
+    if (override) {
+      const mod = { exports: {} as unknown };
+      process.dlopen(mod, override);
+      addonPath = override;
+      addon = mod.exports as NativeAddon;
+    } else {
+      addonPath = nodeGypBuild.resolve(packageRoot);
+      addon = nodeGypBuild(packageRoot) as NativeAddon;
+    }
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     const help = [

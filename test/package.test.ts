@@ -28,6 +28,7 @@ beforeAll(() => {
   }
   cpSync(join(root, 'native'), join(stage, 'native'), { recursive: true });
   cpSync(join(root, 'data'), join(stage, 'data'), { recursive: true });
+  cpSync(join(root, 'bin'), join(stage, 'bin'), { recursive: true });
   run(process.execPath, [join(root, 'scripts', 'build-ts.mjs'), join(stage, 'dist')], root);
   // The prebuild made by `npm run prebuildify`; without one (a developer's quick run) stage the
   // local build stripped, as prebuildify would.
@@ -75,6 +76,11 @@ describe('the packed package', () => {
     expect(glibc.length).toBeGreaterThan(0);
     expect(glibc.filter((v) => newer(v, [2, 28])).map((v) => v.join('.'))).toEqual([]);
     expect(versions('GLIBCXX').filter((v) => newer(v, [3, 4, 25])).map((v) => v.join('.'))).toEqual([]);
+  });
+
+  it('installs the ensemblekit command, which trains on a bundled data set with no file', () => {
+    const out = run(join(consumer, 'node_modules', '.bin', 'ensemblekit'), ['train', '--dataset', 'iris', '--model', 'rf', '--out', join(work, 'iris.ek'), '--json'], consumer);
+    expect((JSON.parse(out) as { train: { accuracy: number } }).train.accuracy).toBeGreaterThan(0.9);
   });
 
   it('works from CommonJS', () => {

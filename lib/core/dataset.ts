@@ -4,7 +4,7 @@
  * learner trains on.
  */
 import { native, runJob, type JobOptions, type NativeDataset } from '../native.js';
-import { InvalidInputError } from './errors.js';
+import { InvalidParameterError } from './errors.js';
 import { toMatrix, type MatrixInput } from './input.js';
 import { resolveParams, type ParamTable } from './params.js';
 
@@ -30,14 +30,14 @@ export const datasetParams: ParamTable = [
   { name: 'sampleRows', type: 'int', default: 200000, min: 1, doc: 'Rows sampled (seeded) to find bin boundaries when X has more.' },
   { name: 'seed', type: 'int', default: 0, min: 0, max: 2 ** 32 - 1, doc: 'Seed of the boundary sample.' },
   { name: 'categoricalFeatures', type: 'intArray', default: undefined, min: 0, nullable: true, doc: 'Column indices holding categories.' },
-  { name: 'nThreads', type: 'int', default: 0, doc: 'Threads; <= 0 means all cores.' },
+  { name: 'nThreads', type: 'int', default: 0, min: -1024, max: 1024, doc: 'Threads; <= 0 means all cores.' },
 ];
 
 function nativeOptions(options: DatasetOptions, cols: number) {
   const p = resolveParams<Required<DatasetOptions>>(datasetParams, options, 'Dataset');
   const categorical = p.categoricalFeatures ? Array.from(p.categoricalFeatures) : [];
   for (const c of categorical) {
-    if (c >= cols) throw new InvalidInputError(`categoricalFeatures names column ${c} but X has ${cols} columns`);
+    if (c >= cols) throw new InvalidParameterError(`categoricalFeatures names column ${c} but X has ${cols} columns`, 'categoricalFeatures');
   }
   return { maxBin: p.maxBin, minDataInBin: p.minDataInBin, sampleRows: p.sampleRows, seed: p.seed, categorical, nThreads: p.nThreads };
 }
@@ -52,7 +52,7 @@ export class Dataset {
   /** Bins X off the event loop. Cancellable with `signal`; reports progress. */
   static async build(X: MatrixInput, options: DatasetOptions & JobOptions = {}): Promise<Dataset> {
     const { signal, onProgress, ...rest } = options;
-    const m = toMatrix(X, { allowInfinity: true });
+    const m = toMatrix(X, { allowInfinity: true, copy: true });
     const opts = nativeOptions(rest, m.cols);
     const handle = await runJob((job, progress) => native.buildDataset(m.data, m.rows, m.cols, opts, job, progress), { signal, onProgress });
     return new Dataset(handle);

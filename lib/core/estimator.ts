@@ -194,7 +194,8 @@ export abstract class BaseEstimator<P extends object> {
   }
 }
 
-type EstimatorClass = new (params?: Record<string, unknown>) => Estimator | Transformer;
+/** A class {@link registerEstimator} accepts: constructed from a params object. */
+export type EstimatorClass = new (params?: Record<string, unknown>) => Estimator | Transformer;
 const registry = new Map<string, EstimatorClass>();
 
 /** Makes a class revivable by {@link estimatorFromJSON} under its `type` name. */

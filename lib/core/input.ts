@@ -23,6 +23,28 @@ export interface MatrixCheckOptions {
   allowInfinity?: boolean;
   /** Expected column count (e.g. the count seen at fit). */
   cols?: number;
+  /**
+   * Return data the caller cannot reach: a caller's typed array is copied. Async jobs ask for this,
+   * since they read X after the call returns, when the caller may have transferred (detached), resized
+   * or rewritten the buffer; N-API cannot pin an ArrayBuffer. Default false (sync calls read in place).
+   */
+  copy?: boolean;
+}
+
+/** True when `buffer` has been detached (transferred or structuredClone'd away). */
+export function isDetached(buffer: ArrayBufferLike): boolean {
+  if (buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** ' (its ArrayBuffer is detached)' when it is, else ''. For messages about a length that looks wrong. */
+export function detachedNote(view: ArrayBufferView): string {
+  return isDetached(view.buffer) ? ' (its ArrayBuffer is detached: it was transferred away)' : '';
 }
 
 function describe(value: unknown): string {
@@ -108,9 +130,9 @@ export function toMatrix(X: unknown, opts: MatrixCheckOptions = {}): MatrixLike 
       throw new InvalidInputError(`${name} is too large: rows * cols = ${rows} x ${cols} overflows the element limit ${kMaxElements}`);
     }
     if (m.data.length !== total) {
-      throw new InvalidInputError(`Expected ${name}.data of length rows * cols = ${total} but received ${m.data.length}`);
+      throw new InvalidInputError(`Expected ${name}.data of length rows * cols = ${total} but received ${m.data.length}${detachedNote(m.data)}`);
     }
-    out = { data: m.data, rows, cols };
+    out = { data: opts.copy ? m.data.slice() : m.data, rows, cols };
   } else {
     throw new InvalidInputError(`Expected ${name} to be number[][] or { data: Float32Array | Float64Array, rows, cols } but received ${describe(X)}`);
   }
@@ -129,7 +151,7 @@ export function toLabels(y: unknown, rows: number, name = 'y'): Labels {
   if (ArrayBuffer.isView(y) && !(y instanceof DataView)) {
     const arr = y as unknown as ArrayLike<number>;
     if (typeof (arr as { [i: number]: unknown })[0] === 'bigint') throw new InvalidInputError(`Expected numeric labels in ${name} but received a BigInt array`);
-    if (arr.length !== rows) throw new InvalidInputError(`Expected ${rows} labels in ${name} (one per row of X) but received ${arr.length}`);
+    if (arr.length !== rows) throw new InvalidInputError(`Expected ${rows} labels in ${name} (one per row of X) but received ${arr.length}${detachedNote(y)}`);
     const values = Float64Array.from(arr);
     for (let i = 0; i < rows; i++) {
       if (!Number.isFinite(values[i]!)) throw new InvalidInputError(`Expected a finite label at ${name}[${i}] but received ${values[i]}`);

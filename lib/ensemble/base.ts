@@ -81,6 +81,34 @@ export function fitMemberSync(est: Estimator, X: MatrixInput, y: LabelInput | un
 }
 
 /** Runs `fn` over `n` items at most `nJobs` at a time. */
+/**
+ * Runs `fn` (a member fit on the rows `rows` of the caller's X). An InvalidInputError that names
+ * "row i" of that subset is re-thrown naming the caller's row `rows[i]`, so the message points at
+ * the row the user has to fix.
+ */
+export async function onRows<T>(rows: ArrayLike<number>, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw inCallerRows(rows, e);
+  }
+}
+
+/** {@link onRows} for synchronous work (a member predicting a subset). */
+export function onRowsSync<T>(rows: ArrayLike<number>, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw inCallerRows(rows, e);
+  }
+}
+
+function inCallerRows(rows: ArrayLike<number>, e: unknown): unknown {
+  if (!(e instanceof InvalidInputError)) return e;
+  const message = e.message.replace(/\brow (\d+)/g, (all, n: string) => (Number(n) < rows.length ? `row ${rows[Number(n)]}` : all));
+  return message === e.message ? e : new InvalidInputError(message, { cause: e });
+}
+
 export function forEachMember<T>(n: number, nJobs: number | undefined, fn: (i: number) => Promise<T>, signal?: AbortSignal): Promise<T[]> {
   return mapLimit(n, resolveJobs(nJobs), fn, signal);
 }

@@ -23,6 +23,8 @@ import {
   classIndex,
   classesFrom,
   fitMember,
+  onRows,
+  onRowsSync,
   forEachMember,
   isEstimatorLike,
   membersFromJSON,
@@ -120,7 +122,7 @@ abstract class BaseBlending extends HeterogeneousEnsemble<BlendingOptions> {
       forEachMember(
         kept.length,
         p.nJobs,
-        async (i) => [kept[i]![0], await fitMember(kept[i]![1].clone(), takeRows(m, rows), takeLabels(labels, rows), { sampleWeight: takeWeights(sw, rows), signal: opts.signal })] as FittedMember,
+        async (i) => [kept[i]![0], await onRows(rows, () => fitMember(kept[i]![1].clone(), takeRows(m, rows), takeLabels(labels, rows), { sampleWeight: takeWeights(sw, rows), signal: opts.signal }))] as FittedMember,
         opts.signal,
       );
     let fitted = await fitAll(train);
@@ -128,12 +130,12 @@ abstract class BaseBlending extends HeterogeneousEnsemble<BlendingOptions> {
     const yh = takeLabels(labels, hold);
     const state: BlendState = { members: fitted, methods: [], classes, nFeatures: m.cols, holdoutIndex: hold };
     if (blender === 'mean' || blender === 'optimize') {
-      const outs = fitted.map(([, e]) => this.plainOutput(e, Xh, classes));
+      const outs = onRowsSync(hold, () => fitted.map(([, e]) => this.plainOutput(e, Xh, classes)));
       state.weights = blender === 'mean' ? new Float64Array(kept.length).fill(1 / kept.length) : this.#optimize(outs, yh, classes);
     } else {
       state.methods = resolveStackMethods(kept, p.stackMethod, classes !== undefined, this.name);
       const meta = concatMeta(
-        fitted.map(([, e], i) => memberOutput(e, Xh, state.methods[i]!, classes)),
+        onRowsSync(hold, () => fitted.map(([, e], i) => memberOutput(e, Xh, state.methods[i]!, classes))),
         state.methods,
         classes?.length ?? 0,
         p.passthrough ? Xh : undefined,

@@ -4,6 +4,6 @@ export { StackingClassifier, StackingRegressor, type StackingOptions } from './s
 export { BlendingClassifier, BlendingRegressor, type BlendingOptions } from './blending.js';
 export { BaggingClassifier, BaggingRegressor, type BaggingOptions } from './bagging.js';
 export { EnsembleSelection, type EnsembleSelectionOptions } from './selection.js';
-export { fuseLinear, type LinearModel } from './fusion.js';
+export { fuseLinear, fuseTrees, type LinearModel, type TreeModel } from './fusion.js';
 export type { Member, NamedMembers } from './base.js';
 export type { StackMethod } from './meta.js';

@@ -18,6 +18,10 @@ export function modelToBuffer(model: Estimator | { toJSON(): unknown }): Buffer 
 
 /** Rebuilds an estimator from `modelToBuffer` bytes (binary or JSON). Throws ModelFormatError. */
 export function modelFromBuffer(bytes: Uint8Array): Estimator {
+  if (!(bytes instanceof Uint8Array)) {
+    const got = bytes === null ? 'null' : Array.isArray(bytes) ? 'an array' : typeof bytes;
+    throw new ModelFormatError(`Expected a Buffer or Uint8Array of model bytes for 'bytes' but received ${got}`);
+  }
   if (isModelBuffer(bytes)) return gradientBoostingFromBuffer(bytes);
   let json: unknown;
   try {

@@ -6,7 +6,8 @@ import { native, runJob, type JobOptions } from '../native.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { MatrixLike } from '../core/matrix.js';
 
-type FloatArray = Float32Array | Float64Array;
+/** The element types of the kernels' operands. */
+export type FloatArray = Float32Array | Float64Array;
 
 export interface GemmOptions {
   /** Use op(A) = Aᵀ. */
@@ -52,14 +53,21 @@ export function gemm(a: MatrixLike, b: MatrixLike, c: MatrixLike, options: GemmO
 /** Same as {@link gemm}, off the event loop; cancellable and with progress. Don't touch C until it settles. */
 export async function gemmAsync(a: MatrixLike, b: MatrixLike, c: MatrixLike, options: GemmOptions & JobOptions = {}): Promise<void> {
   const { m, n, k } = shape(a, b, c, options);
+  // The native job runs after this call returns, so it works on private copies: a caller who
+  // transfers or resizes an operand's buffer meanwhile cannot pull memory from under it. The result
+  // is written back into c when the job is done (unless c's buffer has gone by then).
+  const aData = a.data.slice();
+  const bData = b === a ? aData : b.data.slice();
+  const out = c.data.slice();
   await runJob(
     (job, onProgress) =>
       native.linalg.gemmAsync(
-        !!options.transA, !!options.transB, m, n, k, options.alpha ?? 1, a.data, a.cols, b.data, b.cols,
-        options.beta ?? 0, c.data, c.cols, options.nThreads ?? 0, job, onProgress,
+        !!options.transA, !!options.transB, m, n, k, options.alpha ?? 1, aData, a.cols, bData, b.cols,
+        options.beta ?? 0, out, c.cols, options.nThreads ?? 0, job, onProgress,
       ),
     options,
   );
+  if (c.data.length === out.length) c.data.set(out as never);
 }
 
 /** y = alpha * op(A) * x + beta * y, in place on y. */

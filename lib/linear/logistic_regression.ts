@@ -74,7 +74,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
     { name: 'maxIter', type: 'int', default: 100, min: 0, doc: 'L-BFGS iterations at most.' },
     { name: 'tol', type: 'number', default: 1e-4, min: 0, doc: 'Stop when max |gradient| <= tol.' },
     { name: 'ftol', type: 'number', default: 2.220446049250313e-9, min: 0, doc: "Stop when an iteration lowers the objective by a relative ftol or less (scipy's default; 0 disables)." },
-    { name: 'nThreads', type: 'int', default: 0, doc: 'Threads; <= 0 means all cores.' },
+    { name: 'nThreads', type: 'int', default: 0, min: -1024, max: 1024, doc: 'Threads; <= 0 means all cores.' },
   ];
 
   #state: LogisticState | undefined;
@@ -85,7 +85,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
 
   /** Fits off the event loop; cancellable with `signal`, progress per L-BFGS iteration. */
   async fit(X: MatrixInput, y?: LabelInput, opts: FitOptions = {}): Promise<this> {
-    const job = this.#prepare(X, y, opts);
+    const job = this.#prepare(X, y, opts, true);
     const result = await runJob(
       (token, onProgress) => native.linear.logisticFit(job.m.data, job.m.rows, job.m.cols, job.indices, job.classes.length, job.weights, job.options, token, onProgress),
       opts,
@@ -101,9 +101,9 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
     return this;
   }
 
-  #prepare(X: MatrixInput, y: LabelInput | undefined, opts: Pick<FitOptions, 'sampleWeight'>) {
+  #prepare(X: MatrixInput, y: LabelInput | undefined, opts: Pick<FitOptions, 'sampleWeight'>, copy = false) {
     const p = this.resolved();
-    const m = toMatrix(X, { rejectNaN: true });
+    const m = toMatrix(X, { rejectNaN: true, copy });
     if (y === undefined) throw new InvalidInputError(`${this.name}.fit needs labels y`);
     const { classes, indices } = encodeClasses(toLabels(y, m.rows));
     if (classes.length < 2) {

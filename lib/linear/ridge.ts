@@ -28,7 +28,7 @@ function isMatrixShaped(y: unknown): boolean {
 function toTargets(y: TargetInput | undefined, rows: number, owner: string): Targets {
   if (y === undefined) throw new InvalidInputError(`${owner}.fit needs targets y`);
   if (isMatrixShaped(y)) {
-    const m = toMatrix(y, { name: 'y', rejectNaN: true });
+    const m = toMatrix(y, { name: 'y', rejectNaN: true, copy: true });
     if (m.rows !== rows) throw new InvalidInputError(`Expected ${rows} rows in y (one per row of X) but received ${m.rows}`);
     return { data: m.data instanceof Float64Array ? m.data : Float64Array.from(m.data), nTargets: m.cols, multi: true };
   }
@@ -59,7 +59,7 @@ abstract class LinearRegressorBase<P extends CommonOptions> extends BaseEstimato
   protected abstract alpha(): number;
 
   async fit(X: MatrixInput, y?: TargetInput, opts: FitOptions = {}): Promise<this> {
-    const j = this.#prepare(X, y, opts);
+    const j = this.#prepare(X, y, opts, true);
     const r = await runJob((token, onProgress) => native.linear.ridgeFit(j.m.data, j.m.rows, j.m.cols, j.t.data, j.t.nTargets, j.w, j.options, token, onProgress), opts);
     this.#finish(j.m, j.t, r);
     return this;
@@ -72,9 +72,9 @@ abstract class LinearRegressorBase<P extends CommonOptions> extends BaseEstimato
     return this;
   }
 
-  #prepare(X: MatrixInput, y: TargetInput | undefined, opts: Pick<FitOptions, 'sampleWeight'>) {
+  #prepare(X: MatrixInput, y: TargetInput | undefined, opts: Pick<FitOptions, 'sampleWeight'>, copy = false) {
     const p = this.resolved();
-    const m = toMatrix(X, { rejectNaN: true });
+    const m = toMatrix(X, { rejectNaN: true, copy });
     const t = toTargets(y, m.rows, this.name);
     const w = toSampleWeight(opts.sampleWeight, m.rows);
     const options: NativeRidgeOptions = { alpha: this.alpha(), fitIntercept: p.fitIntercept ?? true, nThreads: p.nThreads ?? 0 };
@@ -230,7 +230,7 @@ export interface LinearRegressionOptions {
 export class LinearRegression extends LinearRegressorBase<LinearRegressionOptions> {
   static readonly params: ParamTable = [
     { name: 'fitIntercept', type: 'boolean', default: true, doc: 'Fit an intercept (centre X and y first).' },
-    { name: 'nThreads', type: 'int', default: 0, doc: 'Threads; <= 0 means all cores.' },
+    { name: 'nThreads', type: 'int', default: 0, min: -1024, max: 1024, doc: 'Threads; <= 0 means all cores.' },
   ];
 
   constructor(options: LinearRegressionOptions = {}) {
@@ -261,7 +261,7 @@ export class Ridge extends LinearRegressorBase<RidgeOptions> {
   static readonly params: ParamTable = [
     { name: 'alpha', type: 'number', default: 1, min: 0, doc: 'L2 penalty strength on the coefficients.' },
     { name: 'fitIntercept', type: 'boolean', default: true, doc: 'Fit an intercept (centre X and y first).' },
-    { name: 'nThreads', type: 'int', default: 0, doc: 'Threads; <= 0 means all cores.' },
+    { name: 'nThreads', type: 'int', default: 0, min: -1024, max: 1024, doc: 'Threads; <= 0 means all cores.' },
   ];
 
   constructor(options: RidgeOptions = {}) {

@@ -17,7 +17,7 @@ export {
   type ProbaInput,
   type SampleWeightOption,
 } from './classification.js';
-export { rocAucScore, rocCurve, type RocAucOptions } from './ranking.js';
+export { rocAucScore, rocCurve, precisionRecallCurve, averagePrecisionScore, type RocAucOptions } from './ranking.js';
 export { meanSquaredError, rootMeanSquaredError, meanAbsoluteError, r2Score } from './regression.js';
 export { getScorer, makeScorer, scorerNames, defaultScorer, type Scorer, type Scoring, type ScoringFunction, type ScorerOutputs } from './scorer.js';
 export type { LabelsLike, LabelList } from './labels.js';

@@ -16,15 +16,20 @@ export interface RocAucOptions extends SampleWeightOption {
   labels?: readonly (number | string)[];
 }
 
-/** ROC curve of a binary problem: false and true positive rates at each distinct threshold (sklearn's drop_intermediate). */
-export function rocCurve(yTrue01: ArrayLike<number>, score: ArrayLike<number>, w?: ArrayLike<number>): { fpr: Float64Array; tpr: Float64Array; thresholds: Float64Array } {
+/**
+ * Cumulative weighted true and false positives at each distinct score, highest score first
+ * (scikit-learn's `_binary_clf_curve`): the shared start of the ROC and precision-recall curves.
+ */
+function binaryClfCurve(yTrue01: ArrayLike<number>, score: ArrayLike<number>, w?: ArrayLike<number>): { tps: number[]; fps: number[]; thresholds: number[] } {
   const n = score.length;
+  if (yTrue01.length !== n) throw new InvalidInputError(`Expected ${n} labels (one per score) but received ${yTrue01.length}`);
+  if (w !== undefined && w.length !== n) throw new InvalidInputError(`Expected ${n} sample weights (one per score) but received ${w.length}`);
   // Descending by score; stable on ties like numpy's mergesort reversed (ties keep reverse order,
   // which does not change the curve: only the last index of each run of equal scores is used).
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b]! - score[a]! || b - a);
-  const tpsAll: number[] = [];
-  const fpsAll: number[] = [];
-  const thr: number[] = [];
+  const tps: number[] = [];
+  const fps: number[] = [];
+  const thresholds: number[] = [];
   let tp = 0;
   let fp = 0;
   for (let r = 0; r < n; r++) {
@@ -33,11 +38,17 @@ export function rocCurve(yTrue01: ArrayLike<number>, score: ArrayLike<number>, w
     tp += yTrue01[i]! * wi;
     fp += (1 - yTrue01[i]!) * wi;
     if (r === n - 1 || score[order[r + 1]!] !== score[i]) {
-      tpsAll.push(tp);
-      fpsAll.push(fp);
-      thr.push(score[i]!);
+      tps.push(tp);
+      fps.push(fp);
+      thresholds.push(score[i]!);
     }
   }
+  return { tps, fps, thresholds };
+}
+
+/** ROC curve of a binary problem: false and true positive rates at each distinct threshold (sklearn's drop_intermediate). */
+export function rocCurve(yTrue01: ArrayLike<number>, score: ArrayLike<number>, w?: ArrayLike<number>): { fpr: Float64Array; tpr: Float64Array; thresholds: Float64Array } {
+  const { tps: tpsAll, fps: fpsAll, thresholds: thr } = binaryClfCurve(yTrue01, score, w);
   // drop_intermediate: keep the ends and every point where the curve bends.
   const keep: number[] = [];
   const m = tpsAll.length;
@@ -60,6 +71,42 @@ export function rocCurve(yTrue01: ArrayLike<number>, score: ArrayLike<number>, w
     tpr: Float64Array.from(tps, (v) => v / lastT),
     thresholds: Float64Array.from([Infinity, ...keep.map((j) => thr[j]!)]),
   };
+}
+
+/**
+ * Precision-recall curve of a binary problem as scikit-learn's `precision_recall_curve`: one point per
+ * distinct score threshold, in increasing threshold order (recall decreasing), then the point
+ * (recall 0, precision 1) that has no threshold. Precision is 0 where nothing is predicted positive;
+ * with no positive label, recall is 1 everywhere.
+ */
+export function precisionRecallCurve(yTrue01: ArrayLike<number>, score: ArrayLike<number>, w?: ArrayLike<number>): { precision: Float64Array; recall: Float64Array; thresholds: Float64Array } {
+  const { tps, fps, thresholds } = binaryClfCurve(yTrue01, score, w);
+  const m = tps.length;
+  const lastT = m > 0 ? tps[m - 1]! : 0;
+  const precision = new Float64Array(m + 1);
+  const recall = new Float64Array(m + 1);
+  const thr = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const r = m - 1 - j;
+    const ps = tps[r]! + fps[r]!;
+    precision[j] = ps !== 0 ? tps[r]! / ps : 0;
+    recall[j] = lastT === 0 ? 1 : tps[r]! / lastT;
+    thr[j] = thresholds[r]!;
+  }
+  precision[m] = 1;
+  recall[m] = 0;
+  return { precision, recall, thresholds: thr };
+}
+
+/**
+ * Average precision of a binary problem (scikit-learn's `average_precision_score`): the sum over
+ * thresholds of precision times the recall gained, with no interpolation.
+ */
+export function averagePrecisionScore(yTrue01: ArrayLike<number>, score: ArrayLike<number>, w?: ArrayLike<number>): number {
+  const { precision, recall } = precisionRecallCurve(yTrue01, score, w);
+  let s = 0;
+  for (let j = 0; j + 1 < recall.length; j++) s -= (recall[j + 1]! - recall[j]!) * precision[j]!;
+  return s;
 }
 
 function trapz(x: Float64Array, y: Float64Array): number {

@@ -103,7 +103,7 @@ export interface MLPFitOptions extends FitOptions {
 }
 
 export const mlpParams: ParamTable = [
-  { name: 'hiddenLayerSizes', type: 'intArray', default: [100], min: 1, doc: 'Units of each hidden layer.' },
+  { name: 'hiddenLayerSizes', type: 'intArray', default: [100], min: 1, max: 2 ** 24, doc: 'Units of each hidden layer.' },
   { name: 'activation', type: 'string', default: 'relu', oneOf: ['identity', 'logistic', 'tanh', 'relu'], doc: 'Hidden-layer activation.' },
   { name: 'solver', type: 'string', default: 'adam', oneOf: ['adam', 'sgd', 'lbfgs'], doc: 'Weight optimizer.' },
   { name: 'alpha', type: 'number', default: 1e-4, min: 0, doc: 'L2 penalty (alpha / 2n ||W||²).' },
@@ -126,7 +126,7 @@ export const mlpParams: ParamTable = [
   { name: 'nIterNoChange', type: 'int', default: 10, min: 1, doc: 'Epochs without improvement before stopping.' },
   { name: 'maxFun', type: 'int', default: 15000, min: 1, doc: 'lbfgs: loss evaluations at most.' },
   { name: 'dtype', type: 'string', default: 'auto', oneOf: ['auto', 'float32', 'float64'], doc: 'Compute precision.' },
-  { name: 'nThreads', type: 'int', default: 0, doc: 'Threads; <= 0 means all cores.' },
+  { name: 'nThreads', type: 'int', default: 0, min: -1024, max: 1024, doc: 'Threads; <= 0 means all cores.' },
 ];
 
 /** The fitted network and its training record. */
@@ -181,17 +181,22 @@ function epochRelay(onProgress: ProgressCallback | undefined, onEpoch: MLPFitOpt
 export abstract class MLPBase<P extends MLPOptions> extends BaseEstimator<P> {
   protected state_: MLPState | undefined;
 
-  /** The targets for native code and the output layer; subclasses validate y. */
-  protected abstract targets(y: unknown, rows: number, warm: boolean): { y: Int32Array | Float64Array; nClasses: number; outputs: number; output: NativeMlpNet['output'] };
-  /** Called after a successful fit with what targets() saw. */
-  protected abstract commitTargets(): void;
+  /**
+   * The targets for native code and the output layer; subclasses validate y. `meta` is what the
+   * subclass keeps of them (classes, multi-output); it travels with the fit and is handed to
+   * commitTargets when that fit finishes, so overlapping fits cannot mix one's classes with
+   * another's weights.
+   */
+  protected abstract targets(y: unknown, rows: number, warm: boolean): { y: Int32Array | Float64Array; nClasses: number; outputs: number; output: NativeMlpNet['output']; meta: unknown };
+  /** Called after a successful fit with the `meta` of its targets() call. */
+  protected abstract commitTargets(meta: unknown): void;
 
-  protected prepare(X: MatrixInput, y: unknown, opts: Pick<FitOptions, 'sampleWeight'>) {
+  protected prepare(X: MatrixInput, y: unknown, opts: Pick<FitOptions, 'sampleWeight'>, copy = false) {
     const p = this.resolved() as Required<MLPOptions>;
     if (opts.sampleWeight !== undefined) {
       throw new InvalidInputError(`${this.name} does not support sampleWeight (as scikit-learn's MLPs); resample the rows instead`);
     }
-    const m = toMatrix(X, { rejectNaN: true });
+    const m = toMatrix(X, { rejectNaN: true, copy });
     if (y === undefined) throw new InvalidInputError(`${this.name}.fit needs targets y`);
     const prev = p.warmStart ? this.state_ : undefined;
     const t = this.targets(y, m.rows, prev !== undefined);
@@ -234,7 +239,7 @@ export abstract class MLPBase<P extends MLPOptions> extends BaseEstimator<P> {
     const warm: NativeMlpWarm | undefined = prev
       ? { params: prev.params, nIter: prev.nIter, t: prev.t, bestLoss: Number.isFinite(prev.bestLoss) ? prev.bestLoss : Infinity, noImprovement: prev.noImprovement }
       : undefined;
-    return { m, y: t.y, options, warm, prev };
+    return { m, y: t.y, meta: t.meta, options, warm, prev };
   }
 
   protected finish(job: ReturnType<MLPBase<P>['prepare']>, r: NativeMlpResult): void {
@@ -255,12 +260,12 @@ export abstract class MLPBase<P extends MLPOptions> extends BaseEstimator<P> {
       noImprovement: r.noImprovement,
       earlyStopping: o.earlyStopping,
     };
-    this.commitTargets();
+    this.commitTargets(job.meta);
     this.markFitted();
   }
 
   protected async fitNative(X: MatrixInput, y: unknown, opts: MLPFitOptions): Promise<this> {
-    const job = this.prepare(X, y, opts);
+    const job = this.prepare(X, y, opts, true);
     const result = await runJob(
       (token, onProgress) => native.nn.fit(job.m.data, job.m.rows, job.m.cols, job.y, job.options, job.warm, token, onProgress),
       { signal: opts.signal, onProgress: epochRelay(opts.onProgress, opts.onEpoch) },

@@ -27,7 +27,6 @@ export class MLPClassifier extends MLPBase<MLPClassifierOptions> implements Clas
   static readonly params: ParamTable = mlpParams;
 
   #classes: number[] | string[] | undefined;
-  #pending: number[] | string[] | undefined;
 
   constructor(options: MLPClassifierOptions = {}) {
     super(options);
@@ -49,13 +48,12 @@ export class MLPClassifier extends MLPBase<MLPClassifierOptions> implements Clas
       throw new InvalidInputError(`Expected at least 2 classes in y for ${this.name} but received only ${JSON.stringify(classes[0])}`);
     }
     if (warm && this.#classes) sameClasses(this.#classes, classes, this.name);
-    this.#pending = classes;
     const k = classes.length;
-    return { y: indices, nClasses: k, outputs: k === 2 ? 1 : k, output: (k === 2 ? 'logistic' : 'softmax') as 'logistic' | 'softmax' };
+    return { y: indices, nClasses: k, outputs: k === 2 ? 1 : k, output: (k === 2 ? 'logistic' : 'softmax') as 'logistic' | 'softmax', meta: classes };
   }
 
-  protected commitTargets(): void {
-    this.#classes = this.#pending;
+  protected commitTargets(meta: unknown): void {
+    this.#classes = meta as number[] | string[];
   }
 
   /** Class probabilities, `rows x classes.length`, columns in `classes` order. */

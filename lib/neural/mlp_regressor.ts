@@ -32,7 +32,6 @@ export class MLPRegressor extends MLPBase<MLPRegressorOptions> implements Regres
   static readonly params: ParamTable = mlpParams;
 
   #multi = false;
-  #pendingMulti = false;
 
   constructor(options: MLPRegressorOptions = {}) {
     super(options);
@@ -52,22 +51,20 @@ export class MLPRegressor extends MLPBase<MLPRegressorOptions> implements Regres
     let data: Float64Array;
     let outputs = 1;
     if (isMatrixShaped(y)) {
-      const m = toMatrix(y, { name: 'y', rejectNaN: true });
+      const m = toMatrix(y, { name: 'y', rejectNaN: true, copy: true });
       if (m.rows !== rows) throw new InvalidInputError(`Expected ${rows} rows in y (one per row of X) but received ${m.rows}`);
       data = m.data instanceof Float64Array ? m.data : Float64Array.from(m.data);
       outputs = m.cols;
-      this.#pendingMulti = true;
     } else {
       const labels = toLabels(y, rows);
       if (labels.kind !== 'number') throw new InvalidInputError(`Expected numeric targets in y for ${this.name} but received strings`);
       data = labels.values;
-      this.#pendingMulti = false;
     }
-    return { y: data, nClasses: 0, outputs, output: 'identity' as const };
+    return { y: data, nClasses: 0, outputs, output: 'identity' as const, meta: isMatrixShaped(y) };
   }
 
-  protected commitTargets(): void {
-    this.#multi = this.#pendingMulti;
+  protected commitTargets(meta: unknown): void {
+    this.#multi = meta === true;
   }
 
   /** Predictions; with several outputs, those of the first (use {@link predictMatrix} for all). */

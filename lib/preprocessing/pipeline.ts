@@ -105,6 +105,9 @@ export class Pipeline extends BaseEstimator<PipelineOptions> implements Estimato
 
   /** Checks the steps: pairs, unique names without '__', transformers before the last, something fittable last. */
   #validate(): [string, PipelineStep][] {
+    for (const key of Object.keys(this.params_)) {
+      if (key !== 'steps') throw InvalidParameterError.unknown(key, ['steps'], this.name);
+    }
     const steps = (this.params_ as PipelineOptions).steps as unknown;
     if (!Array.isArray(steps) || steps.length === 0) {
       throw new InvalidParameterError('Expected a non-empty array of [name, step] pairs for Pipeline parameter \'steps\'', 'steps');

@@ -17,6 +17,7 @@ import { native, runJob, type NativeDataset, type NativeForestModel, type Native
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { r2Score } from '../metrics/regression.js';
+import type { LeafIndices } from './gradient-boosting.js';
 
 /**
  * Candidate features per split: 'sqrt' (floor(sqrt(n)), at least 1), 'log2' (floor(log2(n)), at
@@ -94,7 +95,7 @@ export function treeParams(maxFeaturesDefault: MaxFeatures): ParamSpec[] {
     { name: 'minImpurityDecrease', type: 'number', default: 0, min: 0, doc: 'Least weighted impurity decrease for a split.' },
     { name: 'maxBins', type: 'int', default: 255, min: 2, max: 255, doc: 'Value bins per feature (exact splits up to this many distinct values).' },
     { name: 'seed', type: 'int', default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, doc: 'Seed of every random draw.' },
-    { name: 'nThreads', type: 'int', default: 0, doc: 'Threads; <= 0 means all cores.' },
+    { name: 'nThreads', type: 'int', default: 0, min: -1024, max: 1024, doc: 'Threads; <= 0 means all cores.' },
   ];
 }
 
@@ -160,12 +161,13 @@ interface PreparedFit {
   classIndices?: Int32Array;
 }
 
-/** Everything a thresholds array holds, made JSON-safe (+/-Infinity are not JSON numbers). */
-function encodeNumbers(a: Float64Array): (number | string)[] {
+/** @internal Everything a thresholds array holds, made JSON-safe (+/-Infinity are not JSON numbers). Gradient boosting's JSON form uses it too. */
+export function encodeNumbers(a: Float64Array): (number | string)[] {
   return Array.from(a, (v) => (Number.isFinite(v) ? v : String(v)));
 }
 
-function decodeNumbers(v: unknown, name: string, bad: (what: string) => Error): Float64Array {
+/** @internal The inverse of {@link encodeNumbers}. */
+export function decodeNumbers(v: unknown, name: string, bad: (what: string) => Error): Float64Array {
   if (!Array.isArray(v)) throw bad(`${name} must be an array`);
   return Float64Array.from(v as unknown[], (x) => {
     if (typeof x === 'number') return x;
@@ -188,7 +190,7 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
   /** Extra trees (random thresholds) instead of best thresholds. */
   protected readonly extraTrees: boolean = false;
 
-  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: FitOptions): PreparedFit {
+  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: FitOptions, copy = false): PreparedFit {
     const p = this.resolved() as unknown as Required<ForestOptions & TreeClassifierOptions> & { criterion: string };
     const owner = this.name;
     let Xn: NativeMatrixArg | NativeDataset;
@@ -200,7 +202,7 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
       rows = X.rows;
       cols = X.cols;
     } else {
-      const m = toMatrix(X, { allowInfinity: true });
+      const m = toMatrix(X, { allowInfinity: true, copy });
       Xn = { data: m.data, rows: m.rows, cols: m.cols };
       rows = m.rows;
       cols = m.cols;
@@ -272,7 +274,7 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
 
   /** Fits off the event loop (the Promise settles when done); cancellable with `signal`, progress per tree. */
   async fit(X: MatrixInput | Dataset, y?: LabelInput, opts: FitOptions = {}): Promise<this> {
-    const job = this.prepare(X, y, opts);
+    const job = this.prepare(X, y, opts, true);
     const model = await runJob((token, onProgress) => native.forest.fit(job.X, job.y, job.weights, job.options, token, onProgress), opts);
     this.finish(job, model);
     return this;
@@ -301,6 +303,40 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
     const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
     const out = s.model.predict(m.data, m.rows, m.cols, this.threads());
     return new Matrix(out, m.rows, s.model.info().numOutputs);
+  }
+
+  /**
+   * Exact TreeSHAP feature contributions (path-dependent, Lundberg et al. 2018) of the forest's
+   * output, `rows x (outputs * (nFeatures + 1))`: per row, for each output (the prediction for
+   * regression, P(class 1) for two classes, each class probability otherwise) the contribution of
+   * every feature then the bias (the expected output). The trees' contributions are averaged as
+   * their predictions are, so per row and output they sum to the forest's prediction. Node covers
+   * are the training sample weights (bootstrap counts included).
+   */
+  predictContrib(X: MatrixInput): Matrix {
+    const s = this.fitted('predictContrib()');
+    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
+    const out = s.model.predictContrib(m.data, m.rows, m.cols, this.threads(), 0, -1);
+    return new Matrix(out, m.rows, s.model.info().numOutputs * (s.nFeatures + 1));
+  }
+
+  /**
+   * The leaf each tree sends each row to, `rows x nTrees`: the leaf's node id in its tree (the
+   * tree's creation order: root 0, the two children of a split consecutive; the ids of
+   * {@link trees}).
+   */
+  predictLeaf(X: MatrixInput): LeafIndices {
+    const s = this.fitted('predictLeaf()');
+    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
+    const all = s.model.predictLeaf(m.data, m.rows, m.cols, this.threads(), 0, -1);
+    const trees = s.model.info().numTrees;
+    const compiled = m.rows === 0 ? trees : all.length / m.rows;
+    if (compiled === trees) return { data: all, rows: m.rows, cols: trees };
+    // K > 2 classes: every tree is compiled once per class (same structure); keep the first copy.
+    const k = compiled / trees;
+    const data = new Int32Array(m.rows * trees);
+    for (let r = 0; r < m.rows; r++) for (let t = 0; t < trees; t++) data[r * trees + t] = all[r * compiled + t * k]!;
+    return { data, rows: m.rows, cols: trees };
   }
 
   /**

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Dataset } from '../core/dataset.js';
 import { BaseEstimator, registerEstimator, type Classifier, type FitOptions, type Regressor } from '../core/estimator.js';
 import { InvalidInputError, InvalidParameterError, ModelFormatError, NotFittedError } from '../core/errors.js';
-import { classesFromScores, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
+import { classesFromScores, detachedNote, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamSpec, ParamTable } from '../core/params.js';
 import {
@@ -26,7 +26,9 @@ import {
 } from '../native.js';
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
 import { accuracyScore } from '../metrics/classification.js';
+import { decodeNumbers, encodeNumbers } from './forest.js';
 import { r2Score } from '../metrics/regression.js';
+import { toXGBoostText } from '../io/xgboost-export.js';
 
 /**
  * A custom loss: given the raw margins (`rows x outputs`, row-major; one output for regression and
@@ -156,7 +158,7 @@ export interface GradientBoostingRegressorOptions extends GradientBoostingOption
 }
 
 const commonParams: ParamSpec[] = [
-  { name: 'nEstimators', type: 'int', default: 100, min: 1, doc: 'Boosting rounds (trees per output).' },
+  { name: 'nEstimators', type: 'int', default: 100, min: 1, max: 1_000_000, doc: 'Boosting rounds (trees per output).' },
   { name: 'learningRate', type: 'number', default: 0.1, gt: 0, doc: 'Shrinkage applied to every tree.' },
   { name: 'growPolicy', type: 'string', default: 'leafwise', oneOf: ['leafwise', 'depthwise'], doc: "'leafwise' (best leaf first, up to numLeaves) or 'depthwise' (level by level)." },
   { name: 'numLeaves', type: 'int', default: 31, min: 2, max: 131072, doc: 'Most leaves per tree (leaf-wise).' },
@@ -186,7 +188,7 @@ const commonParams: ParamSpec[] = [
   { name: 'boostFromAverage', type: 'boolean', default: true, doc: 'Start from the loss-minimising constant.' },
   { name: 'baseScore', type: 'number', default: null, nullable: true, doc: "XGBoost's base_score: the start prediction in output space; null: boostFromAverage decides." },
   { name: 'seed', type: 'int', default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, doc: 'Seed of sampling and binning.' },
-  { name: 'nThreads', type: 'int', default: 0, doc: 'Threads; <= 0 means all cores.' },
+  { name: 'nThreads', type: 'int', default: 0, min: -1024, max: 1024, doc: 'Threads; <= 0 means all cores.' },
   { name: 'verbose', type: 'any', default: 0, doc: 'Print eval metrics every N rounds to stderr (true = 1).' },
 ];
 
@@ -268,6 +270,25 @@ interface PreparedFit {
   classes?: number[] | string[];
 }
 
+/** Which boosting rounds a prediction uses. */
+export interface GbdtPredictOptions {
+  /** The first `numIteration` rounds. */
+  numIteration?: number;
+  /**
+   * Rounds `[start, end)` (XGBoost's `iteration_range`; `end` 0 means through the last round). A
+   * round is one tree per output (for an imported XGBoost model with `num_parallel_tree` p, p rounds
+   * here per XGBoost round). Not together with `numIteration`.
+   */
+  iterationRange?: [number, number];
+}
+
+/** Per-tree leaf ids, row-major `rows x cols` (cols = trees used). */
+export interface LeafIndices {
+  readonly data: Int32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
 /**
  * The shared machinery of the classifier and the regressor: option resolution, input coercion, the
  * native fit, prediction and the JSON form.
@@ -306,7 +327,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     return undefined;
   }
 
-  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: GradientBoostingFitOptions): PreparedFit {
+  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: GradientBoostingFitOptions, copy = false): PreparedFit {
     const resolved = this.resolved();
     const p = resolved as unknown as Required<GradientBoostingOptions>;
     const owner = this.name;
@@ -319,7 +340,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
       rows = X.rows;
       cols = X.cols;
     } else {
-      const m = toMatrix(X, { allowInfinity: true });
+      const m = toMatrix(X, { allowInfinity: true, copy });
       Xn = { data: m.data, rows: m.rows, cols: m.cols };
       rows = m.rows;
       cols = m.cols;
@@ -347,7 +368,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
       const ex = isTuple(e) ? e[0] : e.X;
       const ey = isTuple(e) ? e[1] : e.y;
       const name = isTuple(e) ? `validation_${i}` : (e.name ?? `validation_${i}`);
-      const m = toMatrix(ex, { allowInfinity: true, cols, name: `evalSet[${i}].X` });
+      const m = toMatrix(ex, { allowInfinity: true, cols, name: `evalSet[${i}].X`, copy });
       const yv = this.encodeEvalTarget(ey, m.rows, target.classes, `evalSet[${i}].y`);
       const set: NativeEvalSet = { name, X: { data: m.data, rows: m.rows, cols: m.cols }, y: yv };
       if (!isTuple(e) && e.sampleWeight !== undefined) set.sampleWeight = toSampleWeight(e.sampleWeight, m.rows);
@@ -456,7 +477,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
 
   /** Fits off the event loop (the Promise settles when done); cancellable with `signal`, progress per round. */
   async fit(X: MatrixInput | Dataset, y?: LabelInput, opts: GradientBoostingFitOptions = {}): Promise<this> {
-    const job = this.prepare(X, y, opts);
+    const job = this.prepare(X, y, opts, true);
     let model: NativeGbdtModel;
     try {
       model = await runJob((token, onProgress) => native.gbdt.fit(job.X, job.y, job.weights, job.options, job.evalSets, job.callbacks, token, onProgress), opts);
@@ -495,18 +516,70 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     return Math.min(numIteration, info.numRounds) * info.numOutputs;
   }
 
-  protected run(X: MatrixInput, what: string, raw: boolean, numIteration?: number): Matrix {
+  /** Trees [begin, end) for `numIteration` / `iterationRange` (end -1: all kept trees). */
+  protected treeRange(s: GbdtState, opts: GbdtPredictOptions): [number, number] {
+    const r = opts.iterationRange;
+    if (r === undefined) return [0, this.treeEnd(s, opts.numIteration)];
+    if (opts.numIteration !== undefined) throw new InvalidParameterError('Expected numIteration or iterationRange, not both', 'iterationRange');
+    if (!Array.isArray(r) || r.length !== 2 || !Number.isInteger(r[0]) || !Number.isInteger(r[1])) {
+      throw new InvalidParameterError(`Expected [start, end) integers for iterationRange but received ${JSON.stringify(r)}`, 'iterationRange');
+    }
+    const info = s.model.info();
+    const end = r[1] === 0 ? info.numRounds : Math.min(r[1], info.numRounds);
+    if (r[0] < 0 || r[0] >= end) {
+      throw new InvalidParameterError(`Expected 0 <= start < end for iterationRange over ${info.numRounds} rounds but received ${JSON.stringify(r)}`, 'iterationRange');
+    }
+    return [r[0] * info.numOutputs, end * info.numOutputs];
+  }
+
+  protected run(X: MatrixInput, what: string, raw: boolean, opts: GbdtPredictOptions = {}): Matrix {
     const s = this.fitted(what);
     const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
-    const out = s.model.predict(m.data, m.rows, m.cols, this.threads(), this.treeEnd(s, numIteration), raw);
+    const [begin, end] = this.treeRange(s, opts);
+    const out = begin === 0
+      ? s.model.predict(m.data, m.rows, m.cols, this.threads(), end, raw)
+      : s.model.predictRange(m.data, m.rows, m.cols, this.threads(), begin, end, raw);
     return new Matrix(out, m.rows, s.model.info().numOutputs);
   }
 
-  /** {@link run} off the event loop (the libuv pool), with AbortSignal and progress. */
-  protected async runAsync(X: MatrixInput, what: string, raw: boolean, opts: { numIteration?: number } & JobOptions): Promise<Matrix> {
-    const s = this.fitted(what);
+  /**
+   * Exact TreeSHAP feature contributions (path-dependent, Lundberg et al. 2018), `rows x
+   * (outputs * (nFeatures + 1))`: per row, for each output (one for regression and binary models,
+   * one per class otherwise) the contribution of every feature then the bias (the expected raw
+   * margin), as XGBoost's `pred_contribs` / LightGBM's `pred_contrib` lay them out. Per row and output
+   * they sum to {@link predictRaw} over the same rounds. Missing values and categorical features
+   * follow the prediction's own routing.
+   */
+  predictContrib(X: MatrixInput, opts: GbdtPredictOptions = {}): Matrix {
+    const s = this.fitted('predictContrib()');
     const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
-    const end = this.treeEnd(s, opts.numIteration);
+    const [begin, end] = this.treeRange(s, opts);
+    const out = s.model.predictContrib(m.data, m.rows, m.cols, this.threads(), begin, end);
+    return new Matrix(out, m.rows, s.model.info().numOutputs * (s.nFeatures + 1));
+  }
+
+  /**
+   * The leaf each tree sends each row to, `rows x trees` (trees in model order: round-major, one per
+   * output per round). Leaf ids are node ids within each tree: for an imported XGBoost model with
+   * numerical splits XGBoost's own node ids (its `pred_leaf`); otherwise the tree's creation-order
+   * numbering (root 0, the two children of a split consecutive; for imported LightGBM models and
+   * XGBoost trees with categorical splits, the importer's breadth-first order).
+   */
+  predictLeaf(X: MatrixInput, opts: GbdtPredictOptions = {}): LeafIndices {
+    const s = this.fitted('predictLeaf()');
+    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures });
+    const [begin, end] = this.treeRange(s, opts);
+    const data = s.model.predictLeaf(m.data, m.rows, m.cols, this.threads(), begin, end);
+    return { data, rows: m.rows, cols: m.rows === 0 ? 0 : data.length / m.rows };
+  }
+
+  /** {@link run} off the event loop (the libuv pool), with AbortSignal and progress. */
+  protected async runAsync(X: MatrixInput, what: string, raw: boolean, opts: GbdtPredictOptions & JobOptions): Promise<Matrix> {
+    const s = this.fitted(what);
+    const [begin, end] = this.treeRange(s, opts);
+    // A range that starts past round 0 has no async native path: it runs here (synchronously).
+    if (begin > 0) return this.run(X, what, raw, opts);
+    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures, copy: true });
     const out = await runJob((job, onProgress) => s.model.predictAsync(m.data, m.rows, m.cols, this.threads(), end, raw, job, onProgress), opts);
     return new Matrix(out, m.rows, s.model.info().numOutputs);
   }
@@ -537,6 +610,9 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     const s = this.state_;
     if (s === undefined || !this.isFitted) throw new NotFittedError(`${this.name} is not fitted yet: call fit() before predictOne()`);
     let r = row;
+    if ((row instanceof Float64Array || row instanceof Float32Array) && row.length !== s.nFeatures) {
+      throw new InvalidInputError(`Expected ${s.nFeatures} values in 'row' but received ${row.length}${detachedNote(row)}`);
+    }
     if (!(row instanceof Float64Array) && !(row instanceof Float32Array)) {
       if (row === null || typeof row !== 'object' || typeof row.length !== 'number') throw new InvalidInputError(`Expected an array of ${s.nFeatures} numbers for 'row'`);
       if (row.length !== s.nFeatures) throw new InvalidInputError(`Expected ${s.nFeatures} values in 'row' but received ${row.length}`);
@@ -579,8 +655,8 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
   }
 
   /** Raw margins (before the link function), `rows x outputs`; `numIteration` limits the rounds used. */
-  predictRaw(X: MatrixInput, opts: { numIteration?: number } = {}): Matrix {
-    return this.run(X, 'predictRaw()', true, opts.numIteration);
+  predictRaw(X: MatrixInput, opts: GbdtPredictOptions = {}): Matrix {
+    return this.run(X, 'predictRaw()', true, opts);
   }
 
   /**
@@ -636,6 +712,28 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     return this.fitted('trees()').model.exportTrees();
   }
 
+  /**
+   * The model as the text of an XGBoost JSON model file, in the schema XGBoost 1.7 writes with
+   * `save_model('m.json')`: `writeFileSync('m.json', model.toXGBoostJSON())`, then
+   * `xgboost.Booster(model_file='m.json')` predicts what this model predicts (XGBoost computes in
+   * float32: equal to about 1e-7 relative; splits route identically for float32-valued inputs and
+   * NaN). Objectives: binary:logistic, multi:softprob, reg:squarederror, reg:absoluteerror,
+   * count:poisson (and reg:logistic for imported models); Huber, quantile and custom objectives
+   * throw InvalidInputError. Categorical splits are written as XGBoost categorical splits
+   * (categorical columns must hold integer ids). lib/io/xgboost-export.ts details each convention.
+   * `importXGBoost` reads the text back to the same predictions.
+   */
+  toXGBoostJSON(): string {
+    const s = this.fitted('toXGBoostJSON()');
+    return toXGBoostText({
+      name: this.name,
+      classifier: s.classes !== undefined,
+      objective: this.getParams(false).objective,
+      featureNames: s.featureNames ?? [],
+      model: s.model,
+    });
+  }
+
   protected threads(): number {
     const n = (this.params_ as GradientBoostingOptions).nThreads;
     return typeof n === 'number' && Number.isInteger(n) ? n : 0;
@@ -657,7 +755,8 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
         left: Array.from(t.left),
         right: Array.from(t.right),
         feature: Array.from(t.feature),
-        threshold: Array.from(t.threshold),
+        // +Infinity: the trainer's split of NaN from every value (not a JSON number).
+        threshold: encodeNumbers(t.threshold),
         thresholdBin: Array.from(t.thresholdBin),
         defaultLeft: Array.from(t.defaultLeft),
         splitType: Array.from(t.splitType),
@@ -708,7 +807,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
       left: Int32Array.from(numbers(t.left, 'trees.left')),
       right: Int32Array.from(numbers(t.right, 'trees.right')),
       feature: Int32Array.from(numbers(t.feature, 'trees.feature')),
-      threshold: Float64Array.from(numbers(t.threshold, 'trees.threshold')),
+      threshold: decodeNumbers(t.threshold, 'trees.threshold', bad),
       thresholdBin: Int32Array.from(numbers(t.thresholdBin, 'trees.thresholdBin')),
       defaultLeft: Uint8Array.from(numbers(t.defaultLeft, 'trees.defaultLeft')),
       splitType: Uint8Array.from(numbers(t.splitType, 'trees.splitType')),
@@ -793,8 +892,8 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
   }
 
   /** Class probabilities, `rows x classes.length`, columns in `classes` order. */
-  predictProba(X: MatrixInput, opts: { numIteration?: number } = {}): Matrix {
-    const p = this.run(X, 'predictProba()', false, opts.numIteration);
+  predictProba(X: MatrixInput, opts: GbdtPredictOptions = {}): Matrix {
+    const p = this.run(X, 'predictProba()', false, opts);
     if (p.cols !== 1) return p;
     const out = new Float64Array(p.rows * 2);
     for (let i = 0; i < p.rows; i++) {
@@ -805,7 +904,7 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
   }
 
   /** {@link predictProba} off the event loop. */
-  async predictProbaAsync(X: MatrixInput, opts: { numIteration?: number } & JobOptions = {}): Promise<Matrix> {
+  async predictProbaAsync(X: MatrixInput, opts: GbdtPredictOptions & JobOptions = {}): Promise<Matrix> {
     const p = await this.runAsync(X, 'predictProbaAsync()', false, opts);
     if (p.cols !== 1) return p;
     const out = new Float64Array(p.rows * 2);
@@ -817,13 +916,13 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
   }
 
   /** {@link predict} off the event loop (worth it for large inputs). */
-  async predictAsync(X: MatrixInput, opts: { numIteration?: number } & JobOptions = {}): Promise<Float64Array | string[]> {
+  async predictAsync(X: MatrixInput, opts: GbdtPredictOptions & JobOptions = {}): Promise<Float64Array | string[]> {
     return this.labelsOf(await this.runAsync(X, 'predictAsync()', true, opts));
   }
 
   /** The most probable class per row (ties: the first in `classes` order). */
-  predict(X: MatrixInput, opts: { numIteration?: number } = {}): Float64Array | string[] {
-    return this.labelsOf(this.run(X, 'predict()', true, opts.numIteration));
+  predict(X: MatrixInput, opts: GbdtPredictOptions = {}): Float64Array | string[] {
+    return this.labelsOf(this.run(X, 'predict()', true, opts));
   }
 
   private labelsOf(z: Matrix): Float64Array | string[] {
@@ -884,12 +983,12 @@ export class GradientBoostingRegressor extends BaseGradientBoosting<GradientBoos
   }
 
   /** Predicted values (for 'poisson', the mean: exp of the margin). */
-  predict(X: MatrixInput, opts: { numIteration?: number } = {}): Float64Array {
-    return this.run(X, 'predict()', false, opts.numIteration).data;
+  predict(X: MatrixInput, opts: GbdtPredictOptions = {}): Float64Array {
+    return this.run(X, 'predict()', false, opts).data;
   }
 
   /** {@link predict} off the event loop (worth it for large inputs). */
-  async predictAsync(X: MatrixInput, opts: { numIteration?: number } & JobOptions = {}): Promise<Float64Array> {
+  async predictAsync(X: MatrixInput, opts: GbdtPredictOptions & JobOptions = {}): Promise<Float64Array> {
     return (await this.runAsync(X, 'predictAsync()', false, opts)).data;
   }
 

@@ -10,6 +10,8 @@ export {
   type ObjectiveFunction,
   type CustomMetric,
   type MetricName,
+  type GbdtPredictOptions,
+  type LeafIndices,
 } from './gradient-boosting.js';
 export {
   RandomForestClassifier,

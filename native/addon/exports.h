@@ -16,6 +16,7 @@ void register_gbdt(Napi::Env env, Napi::Object exports);
 void register_forest(Napi::Env env, Napi::Object exports);
 void register_nn(Napi::Env env, Napi::Object exports);
 void register_import(Napi::Env env, Napi::Object exports);
+void register_csv(Napi::Env env, Napi::Object exports);
 
 }  // namespace addon
 struct GbdtModel;

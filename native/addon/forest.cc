@@ -15,6 +15,8 @@
 #include "../core/errors.h"
 #include "../core/forest/forest.h"
 #include "../core/io/tree_io.h"
+#include "../core/predict/leaf_index.h"
+#include "../core/predict/tree_shap.h"
 #include "addon_data.h"
 #include "args.h"
 #include "async_job.h"
@@ -35,6 +37,8 @@ class ForestModelWrap : public Napi::ObjectWrap<ForestModelWrap> {
     return DefineClass(env, "ForestModel",
                        {
                            InstanceMethod<&ForestModelWrap::info>("info"),
+                           InstanceMethod<&ForestModelWrap::contrib>("predictContrib"),
+                           InstanceMethod<&ForestModelWrap::leaves>("predictLeaf"),
                            InstanceMethod<&ForestModelWrap::predict>("predict"),
                            InstanceMethod<&ForestModelWrap::importance>("importance"),
                            InstanceMethod<&ForestModelWrap::oob>("oob"),
@@ -107,6 +111,38 @@ class ForestModelWrap : public Napi::ObjectWrap<ForestModelWrap> {
       if (rows == 0) return out;
       DenseMatrix view(x.data, x.is_f64 ? DType::kFloat64 : DType::kFloat32, rows, cols);
       m.forest.predict_raw(view, out.Data(), threads);
+      return out;
+    });
+  }
+
+  // predictContrib(data, rows, cols, nThreads, treeBegin, treeEnd) -> Float64Array
+  // rows x groups x (cols + 1): TreeSHAP contributions, bias last (core/predict/tree_shap.h).
+  Napi::Value contrib(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard(env, [&]() -> Napi::Value {
+      const CompiledForest& f = model(env).forest;
+      MatrixArg x = matrix_arg(info, 0);
+      const int threads = static_cast<int>(int_arg(info, 3, "nThreads"));
+      const int begin = static_cast<int>(int_arg(info, 4, "treeBegin", 0));
+      const int end = static_cast<int>(int_arg(info, 5, "treeEnd"));
+      Napi::Float64Array out = Napi::Float64Array::New(env, static_cast<size_t>(x.view.rows * f.num_groups() * (f.num_features() + 1)));
+      ensemblekit::predict_contrib(f, x.view, out.Data(), threads, begin, end);
+      return out;
+    });
+  }
+
+  // predictLeaf(data, rows, cols, nThreads, treeBegin, treeEnd) -> Int32Array rows x trees in range
+  // (leaf ids in each tree's own numbering, core/predict/leaf_index.h).
+  Napi::Value leaves(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard(env, [&]() -> Napi::Value {
+      const CompiledForest& f = model(env).forest;
+      MatrixArg x = matrix_arg(info, 0);
+      const int threads = static_cast<int>(int_arg(info, 3, "nThreads"));
+      int begin = 0, end = 0;
+      resolve_tree_range(f, static_cast<int>(int_arg(info, 4, "treeBegin", 0)), static_cast<int>(int_arg(info, 5, "treeEnd")), &begin, &end);
+      Napi::Int32Array out = Napi::Int32Array::New(env, static_cast<size_t>(x.view.rows * (end - begin)));
+      ensemblekit::predict_leaf(f, x.view, out.Data(), threads, begin, end);
       return out;
     });
   }

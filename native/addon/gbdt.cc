@@ -20,6 +20,8 @@
 #include "../core/errors.h"
 #include "../core/io/model_io.h"
 #include "../core/io/tree_io.h"
+#include "../core/predict/leaf_index.h"
+#include "../core/predict/tree_shap.h"
 #include "addon_data.h"
 #include "args.h"
 #include "async_job.h"
@@ -178,6 +180,9 @@ class GbdtModelWrap : public Napi::ObjectWrap<GbdtModelWrap> {
     return DefineClass(env, "GbdtModel",
                        {
                            InstanceMethod<&GbdtModelWrap::info>("info"),
+                           InstanceMethod<&GbdtModelWrap::contrib>("predictContrib"),
+                           InstanceMethod<&GbdtModelWrap::leaves>("predictLeaf"),
+                           InstanceMethod<&GbdtModelWrap::predict_range_js>("predictRange"),
                            InstanceMethod<&GbdtModelWrap::predict>("predict"),
                            InstanceMethod<&GbdtModelWrap::importance>("importance"),
                            InstanceMethod<&GbdtModelWrap::history>("history"),
@@ -261,6 +266,55 @@ class GbdtModelWrap : public Napi::ObjectWrap<GbdtModelWrap> {
   }
 
   // importance('split' | 'gain') -> Float64Array numFeatures
+  // predictContrib(data, rows, cols, nThreads, treeBegin, treeEnd) -> Float64Array
+  // rows x groups x (cols + 1): TreeSHAP contributions, bias last (core/predict/tree_shap.h).
+  Napi::Value contrib(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard(env, [&]() -> Napi::Value {
+      const CompiledForest& f = model(env).forest;
+      MatrixArg x = matrix_arg(info, 0);
+      const int threads = static_cast<int>(int_arg(info, 3, "nThreads"));
+      const int begin = static_cast<int>(int_arg(info, 4, "treeBegin", 0));
+      const int end = static_cast<int>(int_arg(info, 5, "treeEnd"));
+      Napi::Float64Array out = Napi::Float64Array::New(env, static_cast<size_t>(x.view.rows * f.num_groups() * (f.num_features() + 1)));
+      ensemblekit::predict_contrib(f, x.view, out.Data(), threads, begin, end);
+      return out;
+    });
+  }
+
+  // predictLeaf(data, rows, cols, nThreads, treeBegin, treeEnd) -> Int32Array rows x trees in range
+  // (leaf ids in each tree's own numbering, core/predict/leaf_index.h).
+  Napi::Value leaves(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard(env, [&]() -> Napi::Value {
+      const CompiledForest& f = model(env).forest;
+      MatrixArg x = matrix_arg(info, 0);
+      const int threads = static_cast<int>(int_arg(info, 3, "nThreads"));
+      int begin = 0, end = 0;
+      resolve_tree_range(f, static_cast<int>(int_arg(info, 4, "treeBegin", 0)), static_cast<int>(int_arg(info, 5, "treeEnd")), &begin, &end);
+      Napi::Int32Array out = Napi::Int32Array::New(env, static_cast<size_t>(x.view.rows * (end - begin)));
+      ensemblekit::predict_leaf(f, x.view, out.Data(), threads, begin, end);
+      return out;
+    });
+  }
+
+  // predictRange(data, rows, cols, nThreads, treeBegin, treeEnd, raw) -> Float64Array rows x
+  // numOutputs over trees [treeBegin, treeEnd) (core/predict/leaf_index.h).
+  Napi::Value predict_range_js(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard(env, [&]() -> Napi::Value {
+      const CompiledForest& f = model(env).forest;
+      MatrixArg x = matrix_arg(info, 0);
+      const int threads = static_cast<int>(int_arg(info, 3, "nThreads"));
+      const int begin = static_cast<int>(int_arg(info, 4, "treeBegin", 0));
+      const int end = static_cast<int>(int_arg(info, 5, "treeEnd"));
+      const bool raw = bool_arg(info, 6, "raw");
+      Napi::Float64Array out = Napi::Float64Array::New(env, static_cast<size_t>(x.view.rows * f.num_groups()));
+      ensemblekit::predict_range(f, x.view, out.Data(), threads, begin, end, !raw);
+      return out;
+    });
+  }
+
   Napi::Value importance(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     return guard(env, [&]() -> Napi::Value {

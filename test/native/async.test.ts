@@ -43,8 +43,9 @@ describe('async native jobs', () => {
     const c = { data: new Float64Array(n * n), rows: n, cols: n };
     const controller = new AbortController();
     let progressed = false;
-    const started = performance.now();
     const pending = linalg.gemmAsync(a, b, c, { signal: controller.signal, onProgress: () => { progressed = true; } });
+    // From the moment the call returns: gemmAsync copies its operands (72 MB each) before that.
+    const started = performance.now();
     await new Promise((r) => setTimeout(r, 150));
     const abortedAt = performance.now();
     controller.abort();

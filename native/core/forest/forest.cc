@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "../errors.h"
+#include "../io/tree_io.h"
 #include "../parallel/parallel_for.h"
 #include "../tree/random.h"
 
@@ -60,7 +61,9 @@ std::vector<double> forest_importances(const std::vector<Tree>& trees, int num_f
 
 ForestModel forest_model_from_trees(int num_features, int num_classes, std::vector<Tree> trees,
                                     std::vector<std::vector<double>> distributions) {
-  if (num_features < 1) throw ModelFormat("Invalid forest: expected at least one feature");
+  if (num_features < 1 || num_features > kMaxModelFeatures) {
+    throw ModelFormat("Invalid forest: expected between 1 and " + std::to_string(kMaxModelFeatures) + " features but received " + std::to_string(num_features));
+  }
   if (trees.empty()) throw ModelFormat("Invalid forest: expected at least one tree");
   if (num_classes == 1 || num_classes < 0) throw ModelFormat("Invalid forest: expected 0 (regression) or >= 2 classes");
   const size_t k = static_cast<size_t>(num_classes);

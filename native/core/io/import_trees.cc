@@ -20,6 +20,29 @@ double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fall
 // Compiled forests walk at most this deep (predict/compiled_forest.cc keeps depths in 16 bits).
 constexpr int kMaxDepth = 65535;
 
+// True when every split's children are a consecutive pair (left, left + 1) numbered after their
+// parent, and the splits in the order of their left ids create nodes 1, 2, 3, ... (Tree's layout).
+// Only called once the breadth-first walk reached every node, so child ids are valid.
+bool is_creation_order(const SourceTree& tree) {
+  const size_t n = tree.nodes.size();
+  std::vector<char> is_left(n, 0);
+  size_t splits = 0;
+  for (size_t id = 0; id < n; ++id) {
+    const SourceNode& s = tree.nodes[id];
+    if (!s.split) continue;
+    if (s.right != s.left + 1 || s.left <= static_cast<double>(id)) return false;
+    const size_t l = static_cast<size_t>(s.left);
+    if (l % 2 != 1) return false;
+    is_left[l] = 1;
+    ++splits;
+  }
+  // Distinct odd lefts (each node is reached once) that are exactly 1, 3, ..., 2 * splits - 1.
+  for (size_t k = 0; k < splits; ++k) {
+    if (2 * k + 1 >= n || !is_left[2 * k + 1]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string format_number(double v) {
@@ -94,6 +117,14 @@ void TreePacker::add(const SourceTree& tree, int index) {
       new_id[c] = static_cast<int32_t>(order.size());
       order.push_back(static_cast<int32_t>(c));
       depth.push_back(depth[k] + 1);
+    }
+  }
+  // A source numbering that already is a creation order (XGBoost's, numerical splits) is kept, so
+  // node ids (predictLeaf) are the source library's own.
+  if (order.size() == n && is_creation_order(tree)) {
+    for (size_t k = 0; k < n; ++k) {
+      order[k] = static_cast<int32_t>(k);
+      new_id[k] = static_cast<int32_t>(k);
     }
   }
   const size_t m = order.size();

@@ -1,7 +1,8 @@
 // The common back end of the importers (import.h): trees described in a library's own node
-// numbering are renumbered breadth-first (children become consecutive pairs created in parent
-// order, the layout tree_from_nodes rebuilds), checked (child ids in range, every node reached
-// once, so no cycles or shared subtrees), and turned into Trees and then a GbdtModel.
+// numbering keep it when it already is Tree's creation order (XGBoost's, so predictLeaf gives
+// XGBoost's node ids), else are renumbered breadth-first (children become consecutive pairs created
+// in parent order, the layout tree_from_nodes rebuilds); either way checked (child ids in range,
+// every node reached once, so no cycles or shared subtrees), and turned into Trees and then a GbdtModel.
 #pragma once
 
 #include <cstdint>

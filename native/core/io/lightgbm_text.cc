@@ -201,6 +201,13 @@ SourceTree source_tree(const Fields& fields, size_t index, int num_features, dou
   const std::vector<double> internal_value = optional_list(fields, "internal_value", where, inner);
   const std::vector<double> internal_weight = optional_list(fields, "internal_weight", where, inner);
   const std::vector<double> internal_count = optional_list(fields, "internal_count", where, inner);
+  // LightGBM's TreeSHAP (pred_contrib) weighs a node's sides by data counts, XGBoost's by hessian
+  // sums; the compiled forest takes hessian sums as the cover when a tree has them, so with counts
+  // present the weights are left out and contributions follow LightGBM's.
+  const bool counts_as_cover = has(fields, "internal_count") && has(fields, "leaf_count");
+  if (counts_as_cover) {
+    for (size_t j = 0; j < nl; ++j) out.nodes[inner + j].hess = nan;
+  }
   const int64_t num_cat = integer(fields, "num_cat", where);
   std::vector<double> bounds, bits;
   if (num_cat > 0) {
@@ -235,7 +242,7 @@ SourceTree source_tree(const Fields& fields, size_t index, int num_features, dou
     node.right = id(r);
     node.value = internal_value.empty() ? nan : internal_value[i] * scale;
     node.gain = gain.empty() ? nan : gain[i];
-    node.hess = internal_weight.empty() ? nan : internal_weight[i];
+    node.hess = counts_as_cover || internal_weight.empty() ? nan : internal_weight[i];
     node.count = internal_count.empty() ? nan : internal_count[i];
     if (dt & 1) {
       const double c = threshold[i];

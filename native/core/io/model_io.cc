@@ -3,6 +3,7 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -86,6 +87,8 @@ class Reader {
 
 }  // namespace
 
+uint64_t model_payload_checksum(const uint8_t* payload, size_t size) { return checksum(payload, size); }
+
 std::vector<uint8_t> serialize_gbdt(const GbdtModel& m) {
   Writer w;
   w.put<int32_t>(m.num_features);
@@ -160,7 +163,7 @@ GbdtModel deserialize_gbdt(const uint8_t* data, size_t size) {
   const int32_t num_outputs = r.get<int32_t>("num_outputs");
   const uint8_t transform = r.get<uint8_t>("transform");
   const int32_t best = r.get<int32_t>("best_iteration");
-  if (num_features < 1) throw ModelFormat("Invalid model buffer: num_features " + std::to_string(num_features));
+  if (num_features < 1 || num_features > kMaxModelFeatures) throw ModelFormat("Invalid model buffer: num_features " + std::to_string(num_features));
   if (num_outputs < 1 || static_cast<uint64_t>(num_outputs) * 8 > r.left()) throw ModelFormat("Invalid model buffer: num_outputs " + std::to_string(num_outputs));
   if (transform > static_cast<uint8_t>(OutputTransform::kExp)) throw ModelFormat("Invalid model buffer: unknown transform " + std::to_string(transform));
   const uint32_t num_trees = r.count("num_trees", 8 + kLeafBytes);
@@ -196,7 +199,9 @@ GbdtModel deserialize_gbdt(const uint8_t* data, size_t size) {
           node.category_set = r.get<int32_t>("category_set");
         } else {
           node.threshold = r.get<double>("threshold");
-          if (!std::isfinite(node.threshold)) throw ModelFormat("Invalid tree " + std::to_string(t) + ": a threshold is not finite");
+          // +-inf is a real threshold: the trainer writes +inf for a split that sends every value left and
+          // only NaN right. Only NaN is meaningless (tree_from_nodes refuses it too).
+          if (std::isnan(node.threshold)) throw ModelFormat("Invalid tree " + std::to_string(t) + ": a threshold is NaN");
         }
         node.gain = r.get<double>("gain");
       }

@@ -34,4 +34,8 @@ std::vector<uint8_t> serialize_gbdt(const GbdtModel& model);
 // Throws ModelFormat for anything malformed, truncated, corrupted or of another version.
 GbdtModel deserialize_gbdt(const uint8_t* data, size_t size);
 
+// The checksum stored after the payload. Exposed for fuzz/fuzz_model_binary.cc, which re-seals
+// mutated payloads so the fuzzer reaches the parser behind the checksum.
+uint64_t model_payload_checksum(const uint8_t* payload, size_t size);
+
 }  // namespace ensemblekit

@@ -67,6 +67,11 @@ Tree tree_from_nodes(const std::vector<TreeNode>& nodes, const std::vector<Categ
     }
     if (made != left) bad(tree_index, id, "children are not numbered in creation order");
   }
+  // Leaves no split created (e.g. 5 nodes, one split) are unreachable; the copy below would write
+  // past the rebuilt tree (found by fuzz/fuzz_tree_arrays.cc as a heap overflow).
+  if (tree.num_nodes() != n) {
+    bad(tree_index, -1, std::to_string(n - tree.num_nodes()) + " of " + std::to_string(n) + " nodes are not reached from the root");
+  }
   for (int i = 0; i < n; ++i) {
     TreeNode& dst = tree.mutable_node(i);
     const TreeNode& src = nodes[static_cast<size_t>(i)];
@@ -97,10 +102,15 @@ void tree_importances(const std::vector<Tree>& trees, int num_features, std::vec
 
 GbdtModel gbdt_model_from_trees(int num_features, int num_outputs, std::vector<double> base_score,
                                 OutputTransform transform, std::vector<Tree> trees, int best_iteration) {
-  if (num_features < 1) throw ModelFormat("Expected at least one feature but received " + std::to_string(num_features));
+  if (num_features < 1 || num_features > kMaxModelFeatures) {
+    throw ModelFormat("Expected between 1 and " + std::to_string(kMaxModelFeatures) + " features but received " + std::to_string(num_features));
+  }
   if (num_outputs < 1) throw ModelFormat("Expected at least one output but received " + std::to_string(num_outputs));
   if (static_cast<int>(base_score.size()) != num_outputs) {
     throw ModelFormat("Expected " + std::to_string(num_outputs) + " base scores but received " + std::to_string(base_score.size()));
+  }
+  for (double b : base_score) {
+    if (!std::isfinite(b)) throw ModelFormat("Expected finite base scores but received " + std::to_string(b));
   }
   if (trees.size() % static_cast<size_t>(num_outputs) != 0) {
     throw ModelFormat("Expected a multiple of " + std::to_string(num_outputs) + " trees (one per output per round) but received " +

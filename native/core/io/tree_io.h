@@ -12,6 +12,12 @@
 
 namespace ensemblekit {
 
+// The most features a model loaded from outside (binary, JSON arrays, importers) may declare. Its
+// per-feature importances are allocated from the declared count alone: a 26-byte file declaring
+// 2^31 features cost 32 GB (found by fuzz/fuzz_model_binary.cc). 2^20 is scikit-learn's
+// HashingVectorizer default width and an 8 MiB float64 row, past any dense input taken here.
+constexpr int kMaxModelFeatures = 1 << 20;
+
 // Rebuilds a tree from its nodes in Tree's own layout (node ids in creation order: every internal
 // node's children are the consecutive pair (left, left + 1) created when it was split, and splits
 // were made in the order of their left ids). Internal nodes keep their value, gain and cover; the

@@ -213,8 +213,10 @@ SourceTree source_tree(const JsonValue& t, size_t index, int num_features, doubl
     node.hess = hess.empty() ? std::numeric_limits<double>::quiet_NaN() : hess[i];
     node.count = std::numeric_limits<double>::quiet_NaN();
     if (left[i] == -1) {
-      // Leaves keep their value in split_conditions (a float32).
-      node.value = static_cast<double>(static_cast<float>(cond[i])) * scale;
+      // Leaves keep their value in split_conditions, taken as written: XGBoost prints its float32
+      // values exactly enough to round-trip and sums them in float32 anyway, so rounding here buys no
+      // parity, while as written toXGBoostJSON -> importXGBoost is lossless.
+      node.value = cond[i] * scale;
       continue;
     }
     const double f = feature[i];

@@ -2,13 +2,41 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstring>
 #include <string>
 
 #include "../errors.h"
 #include "../parallel/parallel_for.h"
+#include "../simd/predict_kernels.h"
 
 namespace ensemblekit {
+
+namespace simd {
+
+const PredictKernels& predict_kernels(Isa isa) {
+#ifdef ENSEMBLEKIT_HAVE_X86_KERNELS
+  static const PredictKernels avx2_table = {
+      avx2::kPredict.dense_leaves_f32,
+      avx2::kPredict.dense_leaves_f64 != nullptr ? avx2::kPredict.dense_leaves_f64 : scalar::kPredict.dense_leaves_f64};
+  if (isa >= Isa::kAvx2) return avx2_table;
+#endif
+  (void)isa;
+  return scalar::kPredict;
+}
+
+}  // namespace simd
+
+namespace {
+
+// The largest float32 f with f <= t: for a float32 x, x <= t exactly when x <= f.
+float float_at_or_below(double t) {
+  float f = static_cast<float>(t);
+  if (static_cast<double>(f) > t) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+  return f;
+}
+
+}  // namespace
 
 CompiledForest::CompiledForest(int num_features, std::vector<double> base_score, OutputTransform transform)
     : num_features_(num_features), base_score_(std::move(base_score)), transform_(transform) {
@@ -31,8 +59,12 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
     int depth;
   };
   std::vector<Item> stack{{0, -1, 0}};
+  // Cover for TreeSHAP: hessian sums when the tree has them (GBDT, forests' sample weights,
+  // XGBoost's sum_hessian), else row counts (LightGBM's internal_count without weights).
+  const bool use_hess = tree.num_nodes() > 0 && tree.node(0).sum_hess > 0.0;
   int emitted = 0;
   int max_depth = 0;
+  bool special = false;
   while (!stack.empty()) {
     const Item it = stack.back();
     stack.pop_back();
@@ -42,6 +74,8 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
     const TreeNode& tn = tree.node(it.node);
     const uint32_t here = static_cast<uint32_t>(nodes_.size());
     if (it.parent_slot >= 0) nodes_[static_cast<size_t>(it.parent_slot)].right = here;
+    node_cover_.push_back(use_hess ? tn.sum_hess : static_cast<double>(tn.count));
+    node_tree_id_.push_back(it.node);
     Node n{};
     if (tn.is_leaf()) {
       n.value = tn.value;
@@ -60,7 +94,7 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
     if (tn.split_type == SplitType::kCategorical) {
       if (static_cast<uint32_t>(tn.category_rule) > 2) throw InvalidInput("Unknown category rule at node " + std::to_string(it.node));
       n.word |= static_cast<uint32_t>(tn.category_rule) << kCategoryRuleShift;
-      has_special_ = true;
+      has_special_ = special = true;
       if (tn.category_set < 0 || static_cast<size_t>(tn.category_set) >= tree.category_sets().size()) {
         throw InvalidInput("Expected a category set for categorical node " + std::to_string(it.node));
       }
@@ -75,7 +109,7 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
       n.value = tn.threshold;
       if (tn.missing_rule == MissingRule::kNaNOrZero) {
         n.word |= kZeroMissingBit;
-        has_special_ = true;
+        has_special_ = special = true;
       }
     }
     nodes_.push_back(n);
@@ -87,6 +121,54 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
   tree_roots_.push_back(static_cast<uint32_t>(root));
   tree_depths_.push_back(static_cast<uint16_t>(max_depth));
   tree_groups_.push_back(group);
+  // The dense form of a sparse tree would be mostly padding (2^depth slots for a few leaves: a
+  // forest tree on a small sample), costing memory and build time per fit for no faster walk; it is
+  // kept for trees at least a quarter full, such as depth-wise boosted trees.
+  const int64_t leaves = (emitted + 1) / 2;
+  if (!special && max_depth >= 1 && max_depth <= simd::kDenseMaxDepth && (int64_t{1} << max_depth) <= 4 * leaves) {
+    add_dense(static_cast<uint32_t>(root), max_depth);
+  } else {
+    dense_slot_.push_back(-1);
+    dense_leaf_off_.push_back(-1);
+  }
+}
+
+void CompiledForest::add_dense(uint32_t root, int depth) {
+  const size_t feat_off = dense_feat_.size();
+  const size_t leaf_off = dense_leaf_.size();
+  const size_t slots = (size_t{1} << depth) - 1;
+  dense_feat_.resize(feat_off + slots);
+  dense_slot_f32_.resize(feat_off + slots);
+  dense_thr_d_.resize(feat_off + slots);
+  dense_leaf_.resize(leaf_off + slots + 1);
+  fill_dense(root, 0, 0, depth, feat_off, leaf_off);
+  dense_slot_.push_back(static_cast<int64_t>(feat_off));
+  dense_leaf_off_.push_back(static_cast<int64_t>(leaf_off));
+}
+
+void CompiledForest::fill_dense(uint32_t node, uint32_t slot, int level, int depth, size_t feat_off, size_t leaf_off) {
+  const Node& n = nodes_[node];
+  if (level == depth) {
+    // Only a leaf can sit at the tree's full depth.
+    dense_leaf_[leaf_off + (slot - ((1u << depth) - 1))] = n.value;
+    return;
+  }
+  const size_t at = feat_off + slot;
+  if (n.word & kLeafBit) {
+    // A shallow leaf: an always-left slot (x <= +inf, NaN left) and the leaf again below it; its
+    // right subtree is never reached but is filled too, so every slot is defined.
+    dense_feat_[at] = static_cast<int32_t>(simd::kDenseNaNLeftBit);
+    dense_slot_f32_[at] = {std::numeric_limits<float>::infinity(), simd::kDenseNaNLeftBit};
+    dense_thr_d_[at] = std::numeric_limits<double>::infinity();
+    fill_dense(node, 2 * slot + 1, level + 1, depth, feat_off, leaf_off);
+    fill_dense(node, 2 * slot + 2, level + 1, depth, feat_off, leaf_off);
+    return;
+  }
+  dense_feat_[at] = static_cast<int32_t>((n.word & kFeatureMask) | ((n.word & kDefaultLeftBit) ? simd::kDenseNaNLeftBit : 0u));
+  dense_thr_d_[at] = n.value;
+  dense_slot_f32_[at] = {float_at_or_below(n.value), static_cast<uint32_t>(dense_feat_[at])};
+  fill_dense(node + 1, 2 * slot + 1, level + 1, depth, feat_off, leaf_off);
+  fill_dense(n.right, 2 * slot + 2, level + 1, depth, feat_off, leaf_off);
 }
 
 template <class T>
@@ -97,10 +179,19 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
     for (int k = 0; k < g; ++k) out[r * g + k] = base_score_[static_cast<size_t>(k)];
   }
   const Node* base = nodes_.data();
-  uint32_t idx[kBlockRows];
+  uint32_t idx[16];
+  int32_t leaf[kMaxBlockRows];
+  const simd::PredictKernels& kernels = simd::predict_kernels(simd::active_isa());
   for (int t = 0; t < tree_end; ++t) {
     const uint32_t root = tree_roots_[static_cast<size_t>(t)];
     double* o = out + tree_groups_[static_cast<size_t>(t)];
+    const int64_t slot = dense_slot_[static_cast<size_t>(t)];
+    if (slot >= 0) {
+      dense_leaves(kernels, x, rows, slot, tree_depths_[static_cast<size_t>(t)], leaf);
+      const double* values = dense_leaf_.data() + dense_leaf_off_[static_cast<size_t>(t)];
+      for (int64_t r = 0; r < rows; ++r) o[r * g] += values[leaf[r]];
+      continue;
+    }
     if (base[root].word & kLeafBit) {
       const double v = base[root].value;
       for (int64_t r = 0; r < rows; ++r) o[r * g] += v;
@@ -110,23 +201,34 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
       for (int64_t r = 0; r < rows; ++r) o[r * g] += base[walk<true>(root, x + r * stride)].value;
       continue;
     }
-    // Lockstep walk (see the header): `depth` steps, each row's step independent of the others.
+    // Lockstep walk (see the header) in groups of kLanes rows: at most `depth` steps, each row's step
+    // independent of the others, and the group stops as soon as none of its rows moved (a deep
+    // forest tree's leaves sit at very different depths: ~17 on average against ~33 at most on the
+    // 100k-row forest of bench/forest.mjs).
     const int depth = tree_depths_[static_cast<size_t>(t)];
-    for (int64_t r = 0; r < rows; ++r) idx[r] = root;
-    for (int d = 0; d < depth; ++d) {
-      const T* row = x;
-      for (int64_t r = 0; r < rows; ++r, row += stride) {
-        const uint32_t i = idx[r];
-        const Node& n = base[i];
-        const uint32_t w = n.word;
-        const double v = static_cast<double>(row[w & kFeatureMask]);
-        // Branch-free on purpose: the side is a coin flip per row, and a mispredicted branch per
-        // step cost 2.6x in throughput (profiled on model A of bench/predict.mjs).
-        const uint32_t left = (static_cast<uint32_t>(v <= n.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & ~(w >> 31) & 1u;
-        idx[r] = n.right + ((i + 1 - n.right) & (0u - left));
+    constexpr int kLanes = 16;
+    for (int64_t r0 = 0; r0 < rows; r0 += kLanes) {
+      const int n = static_cast<int>(std::min<int64_t>(kLanes, rows - r0));
+      const T* rows_at = x + r0 * stride;
+      for (int k = 0; k < n; ++k) idx[k] = root;
+      for (int d = 0; d < depth; ++d) {
+        uint32_t moved = 0;
+        for (int k = 0; k < n; ++k) {
+          const uint32_t i = idx[k];
+          const Node& nd = base[i];
+          const uint32_t w = nd.word;
+          const double v = static_cast<double>(rows_at[k * stride + (w & kFeatureMask)]);
+          // Branch-free on purpose: the side is a coin flip per row, and a mispredicted branch per
+          // step cost 2.6x in throughput (profiled on model A of bench/predict.mjs).
+          const uint32_t left = (static_cast<uint32_t>(v <= nd.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & ~(w >> 31) & 1u;
+          const uint32_t next = nd.right + ((i + 1 - nd.right) & (0u - left));
+          moved |= next ^ i;
+          idx[k] = next;
+        }
+        if (moved == 0) break;
       }
+      for (int k = 0; k < n; ++k) o[(r0 + k) * g] += base[idx[k]].value;
     }
-    for (int64_t r = 0; r < rows; ++r) o[r * g] += base[idx[r]].value;
   }
 }
 
@@ -144,7 +246,7 @@ void CompiledForest::predict_raw(const DenseMatrix& x, double* out, int n_thread
   visit_dtype(x.dtype, [&](auto tag) {
     using T = decltype(tag);
     const T* data = x.typed<T>();
-    parallel_blocks(x.rows, kBlockRows, threads, [&](int64_t lo, int64_t hi, int64_t) {
+    parallel_blocks(x.rows, block_rows(), threads, [&](int64_t lo, int64_t hi, int64_t) {
       predict_block(data + lo * x.cols, hi - lo, out + lo * g, end);
     });
   });

@@ -10,9 +10,15 @@
 //    walk); word packs the feature index with three flag bits (leaf, default-left, categorical);
 //  - output groups: tree t adds to output column tree_group(t) (num_class trees per boosting round),
 //    on top of base_score(group);
-//  - batch prediction runs blocks of kBlockRows rows against one tree at a time, so the tree's nodes
-//    stay in L1/L2 while the block's rows (kBlockRows x features) stay in L1; blocks run in parallel
+//  - batch prediction runs blocks of kBlockRows rows (kMaxBlockRows for large trees, see
+//    block_rows()) against one tree at a time, so the tree's nodes stay in cache for the block; blocks run in parallel
 //    and each row's sum is taken in tree order, so results do not depend on the thread count.
+//  - trees of depth <= 8, at least a quarter full, without categorical or zero-as-missing nodes
+//    also get a dense form: a
+//    perfect binary tree in breadth-first slots (feature word, float32 and float64 threshold) with
+//    shallow leaves padded by always-left slots, so a row's walk is exactly `depth` steps of
+//    i = 2i + 2 - left with no child pointers; 8 rows walk in lockstep (an AVX2 kernel does 8 float
+//    rows per vector with gathers; simd/predict_kernels.h). Same leaves as the node walk, bit for bit.
 //  - within a block, the rows walk a tree in lockstep for exactly the tree's depth: a leaf's `right`
 //    points at itself and a leaf never goes left, so a row that reached its leaf stays there. The
 //    block's walks are then independent dependency chains the core overlaps (a single walk is a
@@ -39,6 +45,7 @@
 #include <vector>
 
 #include "../data/matrix_view.h"
+#include "../simd/predict_kernels.h"
 #include "../tree/tree.h"
 
 namespace ensemblekit {
@@ -71,6 +78,14 @@ class CompiledForest {
   static constexpr uint32_t kSpecialMask = kCategoricalBit | kZeroMissingBit;
   static constexpr uint32_t kFeatureMask = (1u << kCategoryRuleShift) - 1;
   static constexpr int64_t kBlockRows = 64;
+  static constexpr int64_t kMaxBlockRows = 1024;
+  // Rows per batch block: kBlockRows, or kMaxBlockRows when the trees walked by node are large (a
+  // forest of full-depth trees: ~20k nodes, 320 KB each). A block walks one tree at a time, so a
+  // large block keeps that tree in L2 for more rows instead of fetching it from L3 per 64 rows.
+  int64_t block_rows() const {
+    const size_t walked = nodes_.size();
+    return walked > static_cast<size_t>(2048) * std::max<size_t>(1, tree_roots_.size()) ? kMaxBlockRows : kBlockRows;
+  }
 
   CompiledForest() = default;
   // An empty forest: predicts base_score (one entry per output group).
@@ -87,6 +102,10 @@ class CompiledForest {
   OutputTransform transform() const { return transform_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<uint32_t>& tree_roots() const { return tree_roots_; }
+  // Dense form of tree t (see the header comment): slot offset into dense_feat() / dense thresholds,
+  // -1 when the tree has none; its leaves start at dense_leaf_offset(t) in dense_leaves().
+  int64_t dense_slot(int t) const { return dense_slot_[static_cast<size_t>(t)]; }
+  int64_t dense_leaf_offset(int t) const { return dense_leaf_off_[static_cast<size_t>(t)]; }
   // Deepest leaf of tree t (root = 0).
   const std::vector<uint16_t>& tree_depths() const { return tree_depths_; }
   const std::vector<int32_t>& tree_groups() const { return tree_groups_; }
@@ -94,6 +113,12 @@ class CompiledForest {
   // True when some node is categorical or zero-as-missing (the walk then takes the general path).
   bool has_special() const { return has_special_; }
   int tree_group(int t) const { return tree_groups_[static_cast<size_t>(t)]; }
+  // Per compiled node (parallel to nodes()): the training cover (the tree's node hessian sum, or
+  // its row count when the tree carries no hessian sums) and the node's id in its source Tree
+  // (Tree's creation-order numbering). Read by TreeSHAP and the leaf-index prediction (tree_shap.h,
+  // leaf_index.h); the prediction walks never touch them.
+  const std::vector<double>& node_cover() const { return node_cover_; }
+  const std::vector<int32_t>& node_tree_id() const { return node_tree_id_; }
 
   // Raw margins, out[rows x num_groups] row-major, using trees [0, tree_end) (tree_end < 0: all).
   // Throws InvalidInput when x's column count is not num_features().
@@ -114,6 +139,21 @@ class CompiledForest {
   // Applies transform() in place to rows x num_groups raw margins.
   void apply_transform(double* out, int64_t rows) const;
 
+  // The compiled index of the leaf that the tree rooted at `root` sends row x to.
+  template <class T>
+  uint32_t leaf_of(uint32_t root, const T* x) const {
+    return has_special_ ? walk<true>(root, x) : walk<false>(root, x);
+  }
+  // True when internal node i sends row x to its left child (i + 1): one step of the walk, with the
+  // same missing, zero-as-missing and categorical rules.
+  template <class T>
+  bool goes_left(uint32_t i, const T* x) const {
+    const Node& n = nodes_[i];
+    const double v = static_cast<double>(x[n.word & kFeatureMask]);
+    if (n.word & kSpecialMask) return special_goes_left(n, v);
+    return v <= n.value || (v != v && (n.word & kDefaultLeftBit) != 0);
+  }
+
   // The leaf output tree t gives row x (the reference for tests and for per-tree contributions).
   template <class T>
   double tree_output(int t, const T* x) const {
@@ -121,16 +161,29 @@ class CompiledForest {
   }
 
  private:
-  template <class T>
-  uint32_t leaf_of(uint32_t root, const T* x) const {
-    return has_special_ ? walk<true>(root, x) : walk<false>(root, x);
-  }
   template <bool kSpecial, class T>
   uint32_t walk(uint32_t root, const T* x) const;
   // The side a categorical or zero-as-missing node sends v to (the rare path of the walk).
   bool special_goes_left(const Node& n, double v) const;
   template <class T>
   void predict_block(const T* x, int64_t rows, double* out, int tree_end) const;
+  // Appends the dense form of the tree just compiled at `root` (depth <= simd::kDenseMaxDepth).
+  void add_dense(uint32_t root, int depth);
+  void fill_dense(uint32_t node, uint32_t slot, int level, int depth, size_t feat_off, size_t leaf_off);
+  void dense_leaves(const simd::PredictKernels& k, const float* x, int64_t rows, int64_t slot, int depth,
+                    int32_t* leaf) const {
+    k.dense_leaves_f32(x, rows, num_features_, dense_slot_f32_.data() + slot, depth, leaf);
+  }
+  void dense_leaves(const simd::PredictKernels& k, const double* x, int64_t rows, int64_t slot, int depth,
+                    int32_t* leaf) const {
+    k.dense_leaves_f64(x, rows, num_features_, dense_feat_.data() + slot, dense_thr_d_.data() + slot, depth, leaf);
+  }
+  int32_t dense_leaf_of(const float* x, int64_t slot, int depth) const {
+    return simd::dense_leaf(x, dense_slot_f32_.data() + slot, depth);
+  }
+  int32_t dense_leaf_of(const double* x, int64_t slot, int depth) const {
+    return simd::dense_leaf(x, dense_feat_.data() + slot, dense_thr_d_.data() + slot, depth);
+  }
 
   int resolve_end(int tree_end) const {
     return tree_end < 0 || tree_end > num_trees() ? num_trees() : tree_end;
@@ -144,8 +197,18 @@ class CompiledForest {
   std::vector<uint16_t> tree_depths_;
   std::vector<int32_t> tree_groups_;
   std::vector<uint32_t> category_bits_;  // bitsets of categorical nodes
+  std::vector<double> node_cover_;       // see node_cover()
+  std::vector<int32_t> node_tree_id_;    // see node_tree_id()
   bool has_special_ = false;
+  // Dense forms (see the header comment).
+  std::vector<int64_t> dense_slot_;
+  std::vector<int64_t> dense_leaf_off_;
+  std::vector<int32_t> dense_feat_;
+  std::vector<simd::DenseSlotF32> dense_slot_f32_;
+  std::vector<double> dense_thr_d_;
+  std::vector<double> dense_leaf_;
 };
+
 
 inline bool CompiledForest::special_goes_left(const Node& n, double v) const {
   const uint32_t w = n.word;
@@ -191,6 +254,20 @@ void CompiledForest::predict_row_raw(const T* x, double* out, int tree_end) cons
   const uint32_t* roots = tree_roots_.data();
   const int32_t* groups = tree_groups_.data();
   int t = 0;
+  if (!dense_feat_.empty()) {
+    // Dense trees walk their slots (depth steps, no child pointers); the others walk their nodes.
+    // Consecutive trees' walks are independent chains the core overlaps.
+    for (; t < end; ++t) {
+      const int64_t slot = dense_slot_[static_cast<size_t>(t)];
+      if (slot >= 0) {
+        const int32_t leaf = dense_leaf_of(x, slot, tree_depths_[static_cast<size_t>(t)]);
+        out[groups[t]] += dense_leaf_[static_cast<size_t>(dense_leaf_off_[static_cast<size_t>(t)] + leaf)];
+      } else {
+        out[groups[t]] += base[leaf_of(roots[t], x)].value;
+      }
+    }
+    return;
+  }
   if (!has_special_) {
     // Four trees walked in lockstep, branch-free (the batch path's step): four independent load
     // chains instead of one, and no mispredicted branch per level. Sums stay in tree order.
