@@ -16,7 +16,11 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main as cliMain, UsageError } from '../lib/cli/main.js';
 import {
   AdaBoostClassifier,
   AdaBoostRegressor,
@@ -642,6 +646,73 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+// ---- the CLI --------------------------------------------------------------------------------
+// Each row runs `ensemblekit ARGS --json` in process (lib/cli/main.ts's main, as bin/ensemblekit.mjs
+// does) in a scratch directory and turns its JSON error back into the error it reports: a usage
+// mistake (exit code 2, UsageError, code ERR_USAGE) or a library error (exit code 1, its class and code).
+
+const cliDir = mkdtempSync(join(tmpdir(), 'ensemblekit-bad-cli-'));
+writeFileSync(join(cliDir, 'ragged.csv'), 'a,b,target\n1,2,0\n3,4\n5,6,1\n');
+writeFileSync(join(cliDir, 'quoted.csv'), 'a,b,target\n1,"2,0\n');
+writeFileSync(join(cliDir, 'garbage.ek'), 'not a model');
+writeFileSync(join(cliDir, 'garbage.json'), '{"learner": 5}');
+writeFileSync(join(cliDir, 'wrongcols.csv'), 'x,y,z,target\n1,2,3,0\n');
+afterAll(() => rmSync(cliDir, { recursive: true, force: true }));
+const errorClasses: Record<string, ErrorClass> = { InvalidInputError, InvalidParameterError, ModelFormatError, NotFittedError, EnsembleError };
+
+async function cliCase(args: string[], setup?: string[]): Promise<void> {
+  const cwd = process.cwd();
+  process.chdir(cliDir);
+  try {
+    const quiet = { stdout: () => true, stderr: () => true };
+    if (setup !== undefined && (await cliMain([...setup, '--quiet'], quiet)) !== 0) throw new Error(`setup ${setup.join(' ')} failed`);
+    let out = '';
+    const code = await cliMain([...args, '--json'], { stdout: (s: string) => (out += s, true), stderr: () => true });
+    if (code === 0) return;
+    const { error } = JSON.parse(out) as { error: { message: string; code: string; name: string } };
+    if (error.code === 'ERR_USAGE') {
+      if (code !== 2) throw new Error(`usage error with exit code ${code}: ${error.message}`);
+      throw new UsageError(error.message);
+    }
+    if (code !== 1) throw new Error(`error with exit code ${code}: ${error.message}`);
+    const Cls = errorClasses[error.name];
+    if (Cls === undefined) throw new Error(`unexpected ${error.name} (${error.code}): ${error.message}`);
+    throw new (Cls as unknown as new (m: string) => Error)(error.message);
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+const ERR_USAGE = { error: UsageError as ErrorClass, code: 'ERR_USAGE' } as const;
+cases.push(
+  { name: 'cli: no command arguments for train', run: () => cliCase(['train']), ...ERR_USAGE, culprit: ['Missing the data'] },
+  { name: 'cli: unknown --dataset', run: () => cliCase(['train', '--dataset', 'nosuch']), ...ERR_USAGE, culprit: ["'nosuch'", 'iris'] },
+  { name: 'cli: unknown --model', run: () => cliCase(['train', '--dataset', 'iris', '--model', 'nosuch']), ...ERR_USAGE, culprit: ["--model 'nosuch'"] },
+  { name: 'cli: --params not JSON', run: () => cliCase(['train', '--dataset', 'iris', '--params', '{bad json']), ...ERR_USAGE, culprit: ['--params'] },
+  { name: 'cli: --params out of range', run: () => cliCase(['train', '--dataset', 'iris', '--params', '{"nEstimators": -1}']), ...ERR_PARAM, culprit: ["'nEstimators'", '-1'] },
+  { name: 'cli: --params unknown option', run: () => cliCase(['train', '--dataset', 'iris', '--params', '{"noSuchOption": 1}']), ...ERR_PARAM, culprit: ["'noSuchOption'"] },
+  { name: 'cli: --valid-fraction outside (0, 1)', run: () => cliCase(['train', '--dataset', 'iris', '--valid-fraction', '2']), ...ERR_USAGE, culprit: ['--valid-fraction', "'2'"] },
+  { name: 'cli: --target not the bundled set\'s target', run: () => cliCase(['train', '--dataset', 'iris', '--target', 'nosuchcol']), ...ERR_USAGE, culprit: ["'nosuchcol'", "'target'"] },
+  { name: 'cli: unknown flag', run: () => cliCase(['train', '--dataset', 'iris', '--bogus']), ...ERR_USAGE, culprit: ['--bogus'] },
+  { name: 'cli: data file missing', run: () => cliCase(['train', 'missing.csv', '--target', 'y']), ...ERR_INPUT, culprit: ['missing.csv'] },
+  { name: 'cli: ragged CSV names the line', run: () => cliCase(['train', 'ragged.csv', '--target', 'target']), ...ERR_INPUT, culprit: ['ragged.csv', 'line 3'] },
+  { name: 'cli: unterminated quote in CSV', run: () => cliCase(['train', 'quoted.csv', '--target', 'target']), ...ERR_INPUT, culprit: ['quoted.csv'] },
+  { name: 'cli: --target names no column', run: () => cliCase(['train', 'ragged.csv', '--target', 'nope']), ...ERR_PARAM, culprit: ["'nope'", 'target'] },
+  { name: 'cli: model file missing', run: () => cliCase(['predict', 'nosuch.ek', 'ragged.csv']), ...ERR_INPUT, culprit: ['nosuch.ek'] },
+  { name: 'cli: model file not a model', run: () => cliCase(['predict', 'garbage.ek', 'ragged.csv']), ...ERR_FORMAT, culprit: ['Not an ensemblekit model'] },
+  { name: 'cli: import of a malformed XGBoost file', run: () => cliCase(['import', 'garbage.json', '--out', 'x.ek']), ...ERR_FORMAT, culprit: ['learner'] },
+  { name: 'cli: import without --out', run: () => cliCase(['import', 'garbage.json']), ...ERR_USAGE, culprit: ['--out'] },
+  { name: 'cli: --folds below 2', run: () => cliCase(['cv', '--dataset', 'iris', '--folds', '1']), ...ERR_USAGE, culprit: ['--folds', "'1'"] },
+  { name: 'cli: info without a model', run: () => cliCase(['info']), ...ERR_USAGE, culprit: ["'info'"] },
+  {
+    name: 'cli: evaluate with the wrong column count',
+    run: () => cliCase(['evaluate', 'iris.ek', 'wrongcols.csv'], ['train', '--dataset', 'iris', '--out', 'iris.ek']),
+    ...ERR_INPUT,
+    culprit: ['wrongcols.csv', '4 feature columns', '3'],
+  },
+  { name: 'cli: report of a file that is not a model', run: () => cliCase(['report', 'garbage.ek']), ...ERR_FORMAT, culprit: ['Not an ensemblekit model'] },
+);
+
 describe('bad input: every case rejects with the documented class, code and culprit', () => {
   it('has at least 60 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(60);
@@ -662,7 +733,7 @@ describe('bad input: every case rejects with the documented class, code and culp
       if (typeof part === 'string') expect(msg, `message: ${msg}`).toContain(part);
       else expect(msg, `message: ${msg}`).toMatch(part);
     }
-    if (c.error !== Error) expect(caught).toBeInstanceOf(EnsembleError);
+    if (c.error !== Error && c.error !== (UsageError as ErrorClass)) expect(caught).toBeInstanceOf(EnsembleError);
   });
 });
 

@@ -22,7 +22,9 @@ import { liveMetric } from './live_metric.js';
 import { report } from '../report/index.js';
 
 /** A command-line mistake: printed with the usage, exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  readonly code = 'ERR_USAGE';
+}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -111,7 +113,12 @@ function trainingTable(v: Values, positionals: string[]): Table {
   if (dataset !== undefined) {
     if (positionals.length > 0) throw new UsageError('Give either a CSV file or --dataset, not both');
     if (!(dataset.replace(/-/g, '_') in datasets)) throw new UsageError(`Unknown --dataset '${dataset}'; expected one of ${Object.keys(datasets).join(', ')}`);
-    return loadDataset(dataset);
+    const t = loadDataset(dataset);
+    const target = str(v, 'target');
+    if (target !== undefined && target !== t.targetName) {
+      throw new UsageError(`--target '${target}' is not the target of --dataset ${dataset} (its target column is '${t.targetName}'); leave --target out`);
+    }
+    return t;
   }
   if (positionals.length === 0) throw new UsageError('Missing the data: a CSV file or --dataset NAME');
   const target = str(v, 'target');

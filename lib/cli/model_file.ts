@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Estimator } from '../core/estimator.js';
-import { ModelFormatError } from '../core/errors.js';
+import { InvalidInputError, ModelFormatError } from '../core/errors.js';
 import type { CategoryMapping } from '../io/csv.js';
 import { modelFromBuffer, modelToBuffer } from '../io/persist.js';
 
@@ -44,7 +44,12 @@ export function writeCliModel(path: string, model: Estimator, meta: CliModelMeta
 
 /** Reads a CLI model file or a plain model file; `meta` is undefined for the latter. */
 export function readCliModel(path: string): { model: Estimator; meta: CliModelMeta | undefined } {
-  const bytes = readFileSync(path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new InvalidInputError(`Cannot read the model file ${path}: ${(e as Error).message}`);
+  }
   if (bytes.length < 4 || bytes.toString('latin1', 0, 4) !== magic) return { model: modelFromBuffer(bytes), meta: undefined };
   const bad = (what: string): never => {
     throw new ModelFormatError(`${path}: invalid ensemblekit CLI model (${what})`);

@@ -10,13 +10,14 @@
 //    walk); word packs the feature index with three flag bits (leaf, default-left, categorical);
 //  - output groups: tree t adds to output column tree_group(t) (num_class trees per boosting round),
 //    on top of base_score(group);
-//  - batch prediction runs blocks of kBlockRows rows (kMaxBlockRows for large trees, see
-//    block_rows()) against one tree at a time, so the tree's nodes stay in cache for the block; blocks run in parallel
-//    and each row's sum is taken in tree order, so results do not depend on the thread count.
+//  - batch prediction runs blocks of kBlockRows rows (kMaxBlockRows for forests larger than L2,
+//    see block_rows()) against one tree at a time, so the tree's nodes stay in cache for the block;
+//    blocks run in parallel and each row's sum is taken in tree order, so results do not depend on
+//    the thread count.
 //  - trees of depth <= 8, at least a quarter full, without categorical or zero-as-missing nodes
-//    also get a dense form: a
-//    perfect binary tree in breadth-first slots (feature word, float32 and float64 threshold) with
-//    shallow leaves padded by always-left slots, so a row's walk is exactly `depth` steps of
+//    also get a dense form: a perfect binary tree in breadth-first slots (feature word, float32
+//    and float64 threshold) with shallow leaves padded by always-left slots, so a row's walk is
+//    exactly `depth` steps of
 //    i = 2i + 2 - left with no child pointers; 8 rows walk in lockstep (an AVX2 kernel does 8 float
 //    rows per vector with gathers; simd/predict_kernels.h). Same leaves as the node walk, bit for bit.
 //  - within a block, the rows walk a tree in lockstep for exactly the tree's depth: a leaf's `right`
@@ -79,12 +80,12 @@ class CompiledForest {
   static constexpr uint32_t kFeatureMask = (1u << kCategoryRuleShift) - 1;
   static constexpr int64_t kBlockRows = 64;
   static constexpr int64_t kMaxBlockRows = 1024;
-  // Rows per batch block: kBlockRows, or kMaxBlockRows when the trees walked by node are large (a
-  // forest of full-depth trees: ~20k nodes, 320 KB each). A block walks one tree at a time, so a
-  // large block keeps that tree in L2 for more rows instead of fetching it from L3 per 64 rows.
+  // Rows per batch block: kBlockRows, or kMaxBlockRows when the forest's nodes outgrow L2 (a forest
+  // of full-depth trees, ~20k nodes and 320 KB each; or 500 boosted trees of 255 leaves, 4 MB in
+  // all). A block walks one tree at a time, so a large block reuses each tree for more rows instead
+  // of streaming the whole forest from L3 once per 64 rows.
   int64_t block_rows() const {
-    const size_t walked = nodes_.size();
-    return walked > static_cast<size_t>(2048) * std::max<size_t>(1, tree_roots_.size()) ? kMaxBlockRows : kBlockRows;
+    return nodes_.size() * sizeof(Node) > (size_t{256} << 10) ? kMaxBlockRows : kBlockRows;
   }
 
   CompiledForest() = default;
@@ -178,6 +179,12 @@ class CompiledForest {
                     int32_t* leaf) const {
     k.dense_leaves_f64(x, rows, num_features_, dense_feat_.data() + slot, dense_thr_d_.data() + slot, depth, leaf);
   }
+  uint32_t dense_step_at(const float* x, int64_t slot, uint32_t i) const {
+    return simd::dense_step(x, dense_slot_f32_.data() + slot, i);
+  }
+  uint32_t dense_step_at(const double* x, int64_t slot, uint32_t i) const {
+    return simd::dense_step(x, dense_feat_.data() + slot, dense_thr_d_.data() + slot, i);
+  }
   int32_t dense_leaf_of(const float* x, int64_t slot, int depth) const {
     return simd::dense_leaf(x, dense_slot_f32_.data() + slot, depth);
   }
@@ -256,15 +263,39 @@ void CompiledForest::predict_row_raw(const T* x, double* out, int tree_end) cons
   int t = 0;
   if (!dense_feat_.empty()) {
     // Dense trees walk their slots (depth steps, no child pointers); the others walk their nodes.
-    // Consecutive trees' walks are independent chains the core overlaps.
-    for (; t < end; ++t) {
-      const int64_t slot = dense_slot_[static_cast<size_t>(t)];
+    // Four consecutive dense trees of one depth (the usual case: depth-wise boosting) walk in
+    // lockstep, four independent load chains; sums stay in tree order.
+    const uint16_t* depths = tree_depths_.data();
+    const int64_t* slots = dense_slot_.data();
+    while (t < end) {
+      if (t + 4 <= end && slots[t] >= 0 && slots[t + 1] >= 0 && slots[t + 2] >= 0 && slots[t + 3] >= 0 &&
+          depths[t] == depths[t + 1] && depths[t] == depths[t + 2] && depths[t] == depths[t + 3]) {
+        const int depth = depths[t];
+        uint32_t a = 0, b = 0, c = 0, d = 0;
+        for (int k = 0; k < depth; ++k) {
+          a = dense_step_at(x, slots[t], a);
+          b = dense_step_at(x, slots[t + 1], b);
+          c = dense_step_at(x, slots[t + 2], c);
+          d = dense_step_at(x, slots[t + 3], d);
+        }
+        const uint32_t first = (1u << depth) - 1;
+        const double* leaf = dense_leaf_.data();
+        const int64_t* off = dense_leaf_off_.data();
+        out[groups[t]] += leaf[off[t] + (a - first)];
+        out[groups[t + 1]] += leaf[off[t + 1] + (b - first)];
+        out[groups[t + 2]] += leaf[off[t + 2] + (c - first)];
+        out[groups[t + 3]] += leaf[off[t + 3] + (d - first)];
+        t += 4;
+        continue;
+      }
+      const int64_t slot = slots[t];
       if (slot >= 0) {
-        const int32_t leaf = dense_leaf_of(x, slot, tree_depths_[static_cast<size_t>(t)]);
+        const int32_t leaf = dense_leaf_of(x, slot, depths[t]);
         out[groups[t]] += dense_leaf_[static_cast<size_t>(dense_leaf_off_[static_cast<size_t>(t)] + leaf)];
       } else {
         out[groups[t]] += base[leaf_of(roots[t], x)].value;
       }
+      ++t;
     }
     return;
   }

@@ -63,25 +63,30 @@ extern const PredictKernels kPredict;
 }  // namespace avx2
 #endif
 
-// One dense walk in plain code (the scalar kernels' step; also the single-row path).
+// One step of a dense walk in plain code: the next slot (the scalar kernels' step; also the
+// single-row path).
+inline uint32_t dense_step(const float* x, const DenseSlotF32* slots, uint32_t i) {
+  const DenseSlotF32 s = slots[i];
+  const float v = x[s.feat & ~kDenseNaNLeftBit];
+  const uint32_t left = static_cast<uint32_t>(v <= s.thr) | (static_cast<uint32_t>(v != v) & (s.feat >> 31));
+  return 2 * i + 2 - left;
+}
+inline uint32_t dense_step(const double* x, const int32_t* feat, const double* thr, uint32_t i) {
+  const uint32_t w = static_cast<uint32_t>(feat[i]);
+  const double v = x[w & ~kDenseNaNLeftBit];
+  const uint32_t left = static_cast<uint32_t>(v <= thr[i]) | (static_cast<uint32_t>(v != v) & (w >> 31));
+  return 2 * i + 2 - left;
+}
+
+// A whole dense walk: the leaf slot in [0, 2^depth).
 inline int32_t dense_leaf(const float* x, const DenseSlotF32* slots, int depth) {
   uint32_t i = 0;
-  for (int d = 0; d < depth; ++d) {
-    const DenseSlotF32 s = slots[i];
-    const float v = x[s.feat & ~kDenseNaNLeftBit];
-    const uint32_t left = static_cast<uint32_t>(v <= s.thr) | (static_cast<uint32_t>(v != v) & (s.feat >> 31));
-    i = 2 * i + 2 - left;
-  }
+  for (int d = 0; d < depth; ++d) i = dense_step(x, slots, i);
   return static_cast<int32_t>(i - ((1u << depth) - 1));
 }
 inline int32_t dense_leaf(const double* x, const int32_t* feat, const double* thr, int depth) {
   uint32_t i = 0;
-  for (int d = 0; d < depth; ++d) {
-    const uint32_t w = static_cast<uint32_t>(feat[i]);
-    const double v = x[w & ~kDenseNaNLeftBit];
-    const uint32_t left = static_cast<uint32_t>(v <= thr[i]) | (static_cast<uint32_t>(v != v) & (w >> 31));
-    i = 2 * i + 2 - left;
-  }
+  for (int d = 0; d < depth; ++d) i = dense_step(x, feat, thr, i);
   return static_cast<int32_t>(i - ((1u << depth) - 1));
 }
 
