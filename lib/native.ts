@@ -457,6 +457,26 @@ interface NativeNn {
   predict(data: FloatArray, rows: number, cols: number, params: Float64Array, net: NativeMlpNet, nThreads: number): Float64Array;
 }
 
+/** What a native importer returns (native/addon/import.cc). */
+export interface NativeImportedModel {
+  model: NativeGbdtModel;
+  numFeatures: number;
+  numOutputs: number;
+  /** Classes 0..k-1 (k = 2 for one output), else a regressor. */
+  classifier: boolean;
+  /** One per feature, or empty. */
+  featureNames: string[];
+}
+
+interface NativeIo {
+  /** XGBoost JSON model text or bytes; ModelFormatError naming the culprit on anything malformed. */
+  importXGBoost(text: string | Uint8Array): NativeImportedModel;
+  /** LightGBM text model or bytes; ModelFormatError naming the culprit on anything malformed. */
+  importLightGBM(text: string | Uint8Array): NativeImportedModel;
+  /** The double threshold standing for XGBoost's float32(x) < float32(t). */
+  xgboostThreshold(t: number): number;
+}
+
 /** Options of the native CSV reader (see lib/io/csv.ts for the documented public form). */
 export interface NativeCsvOptions {
   delimiter: string;
@@ -495,6 +515,7 @@ export interface NativeAddon {
   gbdt: NativeGbdt;
   forest: NativeForest;
   nn: NativeNn;
+  io: NativeIo;
   readCsv(source: string | Uint8Array, isPath: boolean, options: NativeCsvOptions): NativeCsvTable;
   buildDatasetSync(data: FloatArray, rows: number, cols: number, options: NativeBinOptions): NativeDataset;
   buildDataset(

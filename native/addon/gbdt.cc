@@ -916,6 +916,10 @@ Napi::Value fit_async(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+Napi::Object wrap_gbdt_model(Napi::Env env, std::shared_ptr<const GbdtModel> model) {
+  return GbdtModelWrap::wrap(env, std::move(model));
+}
+
 void register_gbdt(Napi::Env env, Napi::Object exports) {
   Napi::Function cls = GbdtModelWrap::define(env);
   addon_data(env).gbdt_model_constructor = Napi::Persistent(cls);

@@ -22,6 +22,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_gbdt(env, exports);
   register_forest(env, exports);
   register_nn(env, exports);
+  register_import(env, exports);
   register_csv(env, exports);
   return exports;
 }
