@@ -48,3 +48,16 @@ export function threadCounts(): number[] {
   const d = buildInfo().defaultThreads;
   return d > 1 ? [1, d] : [1, 2];
 }
+
+/**
+ * The environment for a child process that is not Node (Chromium, Python): this one's, without the
+ * sanitizer runtime that scripts/test-asan.sh preloads for Node (an uninstrumented program under
+ * LD_PRELOAD=libasan runs its own allocations through ASan: Chromium spins, Python slows down).
+ */
+export function foreignChildEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.LD_PRELOAD;
+  delete env.ASAN_OPTIONS;
+  delete env.UBSAN_OPTIONS;
+  return env;
+}

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GradientBoostingClassifier, GradientBoostingRegressor, InvalidInputError, Matrix, importLightGBM, importXGBoost } from '../../lib/index.js';
 import { float32Above } from '../../lib/io/index.js';
-import { rng } from '../helpers.js';
+import { foreignChildEnv, rng } from '../helpers.js';
 
 const cols = 5;
 
@@ -176,7 +176,7 @@ describe('toXGBoostJSON -> importXGBoost', () => {
 
 const python = '/usr/bin/python3';
 const script = new URL('../fixtures/xgboost_roundtrip.py', import.meta.url).pathname;
-const probe = spawnSync(python, ['-c', 'import xgboost, numpy'], { encoding: 'utf8' });
+const probe = spawnSync(python, ['-c', 'import xgboost, numpy'], { encoding: 'utf8', env: foreignChildEnv() });
 const haveXGBoost = probe.status === 0;
 const inCI = process.env.CI === 'true';
 const dir = mkdtempSync(join(tmpdir(), 'ekit-xgb-export-'));
@@ -188,7 +188,7 @@ function runXGBoost(model: Model, M: Matrix, name: string): { version: string; m
   writeFileSync(modelPath, model.toXGBoostJSON());
   const rows = Array.from({ length: M.rows }, (_, i) => Array.from(M.data.subarray(i * M.cols, (i + 1) * M.cols), (v) => (Number.isNaN(v) ? null : v)));
   writeFileSync(rowsPath, JSON.stringify({ rows }));
-  const run = spawnSync(python, [script, modelPath, rowsPath], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const run = spawnSync(python, [script, modelPath, rowsPath], { encoding: 'utf8', maxBuffer: 64 << 20, env: foreignChildEnv() });
   if (run.status !== 0) throw new Error(`xgboost_roundtrip.py failed (${run.status}): ${run.stderr}`);
   return JSON.parse(run.stdout);
 }

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { foreignChildEnv } from '../helpers.js';
 
 /** Where Debian's package puts the browser; CHROMIUM_PATH overrides. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -58,7 +59,7 @@ export class Browser {
       '--remote-debugging-pipe',
       'about:blank',
     ];
-    this.proc = spawn(chromiumPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(chromiumPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], env: foreignChildEnv() });
     this.out = this.proc.stdio[3] as Writable;
     const input = this.proc.stdio[4] as Readable;
     input.setEncoding('utf8');
