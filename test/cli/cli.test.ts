@@ -113,6 +113,15 @@ describe('ensemblekit CLI: train, evaluate, predict, cv', () => {
     expect(lines.slice(1).map(Number)).toEqual(p.predictions);
   });
 
+  it('scores a --valid file during training as evaluate scores it afterwards', async () => {
+    const t = await cliJson('train', 'iris_train.csv', '--target', 'target', '--model', 'rf', '--valid', 'iris_test.csv', '--out', 'iris_valid.ek', '--quiet');
+    const e = await cliJson('evaluate', 'iris_valid.ek', 'iris_test.csv');
+    expect(Object.keys(t.valid)).toEqual(Object.keys(e.metrics));
+    for (const k of Object.keys(e.metrics)) expect(t.valid[k], k).toBeCloseTo(e.metrics[k], 12);
+    // --valid and --valid-fraction together are a usage error.
+    expect((await cli('train', 'iris_train.csv', '--target', 'target', '--valid', 'iris_test.csv', '--valid-fraction', '0.2')).code).toBe(2);
+  });
+
   it('writes the HTML report of a saved model, with and without test data', async () => {
     await cliJson('train', 'iris_train.csv', '--target', 'target', '--model', 'gbdt', '--valid-fraction', '0.25', '--out', 'iris_report.ek', '--quiet');
     const r = await cliJson('report', 'iris_report.ek', 'iris_test.csv', '--out', 'iris.html');
