@@ -61,3 +61,9 @@ export function foreignChildEnv(): NodeJS.ProcessEnv {
   delete env.UBSAN_OPTIONS;
   return env;
 }
+
+/**
+ * True in scripts/test-asan.sh's run (the ASan runtime preloaded into Node): freed memory then sits
+ * in ASan's quarantine, so resident-memory bounds say nothing and are checked by the normal runs.
+ */
+export const underAsan = /libasan/.test(process.env.LD_PRELOAD ?? '');

@@ -14,7 +14,11 @@ const work = mkdtempSync(join(tmpdir(), 'ensemblekit-pack-'));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  // The installed package must load its own prebuild, not the ENSEMBLEKIT_ADDON override that
+  // scripts/test-asan.sh sets for the suite.
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_loglevel: 'error' };
+  delete env.ENSEMBLEKIT_ADDON;
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
 }
 
 let consumer = '';

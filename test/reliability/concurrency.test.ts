@@ -29,7 +29,7 @@ import {
   Ridge,
   type Estimator,
 } from '../../lib/index.js';
-import { rng } from '../helpers.js';
+import { rng, underAsan } from '../helpers.js';
 import { runChild, scriptFile } from './child.js';
 
 function makeData(rows: number, cols: number, seed: number) {
@@ -317,7 +317,10 @@ console.log(JSON.stringify({ before, after, threadsBefore, threadsAfter, leased:
     );
     expect(r.leased).toBe(0);
     expect(r.threadsAfter).toBeLessThanOrEqual(r.threadsBefore);
-    expect(r.after - r.before).toBeLessThan(5 * 2 ** 20);
-    expect(exitedAt - r.at).toBeLessThan(3000);
+    // Under ASan freed memory stays in its quarantine (and exit is slower): bounds checked by the normal runs.
+    if (!underAsan) {
+      expect(r.after - r.before).toBeLessThan(5 * 2 ** 20);
+      expect(exitedAt - r.at).toBeLessThan(3000);
+    }
   }, 360_000);
 });

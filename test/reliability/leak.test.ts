@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runChild, scriptFile } from './child.js';
+import { underAsan } from '../helpers.js';
 
 const script = `
 import { readFileSync } from 'node:fs';
@@ -95,7 +96,11 @@ describe('leak', () => {
     expect(r.cycles).toBe(10000);
     expect(r.predictions).toBe(1000000);
     expect(r.sum).toBe(true);
-    expect(fitGrowth).toBeLessThan(5 * 2 ** 20);
-    expect(oneGrowth).toBeLessThan(5 * 2 ** 20);
+    // Under ASan (scripts/test-asan.sh) freed memory stays in its quarantine: the cycles still run
+    // there for memory safety, and the 5 MB bound is checked by the two normal suite runs.
+    if (!underAsan) {
+      expect(fitGrowth).toBeLessThan(5 * 2 ** 20);
+      expect(oneGrowth).toBeLessThan(5 * 2 ** 20);
+    }
   }, 360_000); // the child takes ~10 s; the first test file to run also compiles lib/ (~1 min on a busy machine)
 });
