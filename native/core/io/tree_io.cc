@@ -32,8 +32,9 @@ Tree tree_from_nodes(const std::vector<TreeNode>& nodes, const std::vector<Categ
       if (node.right >= 0) bad(tree_index, i, "a leaf has a right child");
       continue;
     }
+    // Range first: left + 1 must not overflow (left = INT_MAX was a fuzzer finding).
+    if (node.left <= i || node.left >= n - 1) bad(tree_index, i, "child ids out of range");
     if (node.right != node.left + 1) bad(tree_index, i, "the children must be consecutive nodes (left, left + 1)");
-    if (node.left <= i || node.right >= n) bad(tree_index, i, "child ids out of range");
     if (node.feature < 0 || node.feature >= num_features) {
       bad(tree_index, i, "feature " + std::to_string(node.feature) + " is outside [0, " + std::to_string(num_features) + ")");
     }
