@@ -31,10 +31,12 @@ for exe in "${names[@]}"; do
   log="build-fuzz/$exe.log"
   echo "=== $exe: ${seconds}s from $(ls "$seeds" | wc -l) seeds"
   rc=0
+  # -seed: fixed (EK_FUZZ_SEED, default 1) so a CI run explores the same way each time; EK_FUZZ_SEED=0
+  # asks libFuzzer for a random one (longer local runs).
   # -rss_limit_mb also caps single allocations (malloc_limit_mb defaults to it): a loader that
   # believes a huge declared count is a finding. -timeout: one input may take at most 10 s.
   ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-    "build-fuzz/$exe" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -detect_leaks=1 \
+    "build-fuzz/$exe" -seed="${EK_FUZZ_SEED:-1}" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -detect_leaks=1 \
     -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$exe-" "$work" "$seeds" >"$log" 2>&1 || rc=$?
   grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb|^stat::new_units_added" "$log" | tr '\n' ' '; echo
   if [ $rc -ne 0 ] || grep -qE "ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY: " "$log"; then
