@@ -34,9 +34,6 @@ namespace {
 // scikit-learn's EPSILON (numpy's float64 machine epsilon): the pure-node and min_impurity_decrease
 // tolerances.
 constexpr double kEpsilon = 2.220446049250313e-16;
-// Nodes with at most this many rows sort their rows by bin instead of filling a 256-bin histogram:
-// O(m log m) instead of O(bins * stats) to clear, fill and scan.
-constexpr int64_t kExactMaxRows = 96;
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 struct Split {
@@ -517,7 +514,7 @@ class ForestTreeLearner::Impl {
     g_start_.clear();
     miss_count_ = 0;
     miss_stats_.assign(static_cast<size_t>(s_), 0.0);
-    if (with_rows || m <= kExactMaxRows) {
+    if (with_rows) {
       keys_.resize(static_cast<size_t>(m));
       for (int64_t i = 0; i < m; ++i) keys_[static_cast<size_t>(i)] = (static_cast<uint64_t>(col[i * stride]) << 32) | static_cast<uint64_t>(i);
       std::sort(keys_.begin(), keys_.end());
@@ -550,21 +547,24 @@ class ForestTreeLearner::Impl {
       }
       if (with_rows) g_start_.push_back(m);
     } else {
-      const int nb = in_.data->num_bins(f);
-      std::fill(hist_.begin(), hist_.begin() + static_cast<int64_t>(nb) * s_, 0.0);
-      std::fill(hist_count_.begin(), hist_count_.begin() + nb, 0);
+      // A sparse histogram: the bins the node touches are marked in a 256-bit map, read back in
+      // ascending order and cleared behind, so hist_ stays zero between calls and neither the
+      // clearing nor the read-out costs 256 bins for a node with a handful of distinct values.
+      uint64_t touched[4] = {0, 0, 0, 0};
       double* h = hist_.data();
       int64_t* hc = hist_count_.data();
+      const int s = s_;
       if (classification_) {
-        const int s = s_;
         for (int64_t i = 0; i < m; ++i) {
           const int b = col[i * stride];
+          touched[b >> 6] |= uint64_t{1} << (b & 63);
           ++hc[b];
           h[b * s + lab_[static_cast<size_t>(i)]] += w_[static_cast<size_t>(i)];
         }
       } else {
         for (int64_t i = 0; i < m; ++i) {
           const int b = col[i * stride];
+          touched[b >> 6] |= uint64_t{1} << (b & 63);
           ++hc[b];
           const double w = w_[static_cast<size_t>(i)], y = y_[static_cast<size_t>(i)];
           h[b * 3] += w;
@@ -572,15 +572,20 @@ class ForestTreeLearner::Impl {
           h[b * 3 + 2] += w * y * y;
         }
       }
-      for (int b = 0; b < nb; ++b) {
-        if (hc[b] == 0) continue;
-        if (b == mb) {
-          miss_count_ = hc[b];
-          std::copy(h + b * s_, h + (b + 1) * s_, miss_stats_.begin());
-        } else {
-          g_bin_.push_back(b);
-          g_count_.push_back(hc[b]);
-          g_stats_.insert(g_stats_.end(), h + b * s_, h + (b + 1) * s_);
+      for (int word = 0; word < 4; ++word) {
+        for (uint64_t bits = touched[word]; bits != 0; bits &= bits - 1) {
+          const int b = word * 64 + __builtin_ctzll(bits);
+          double* hb = h + b * s;
+          if (b == mb) {
+            miss_count_ = hc[b];
+            std::copy(hb, hb + s, miss_stats_.begin());
+          } else {
+            g_bin_.push_back(b);
+            g_count_.push_back(hc[b]);
+            g_stats_.insert(g_stats_.end(), hb, hb + s);
+          }
+          std::fill(hb, hb + s, 0.0);
+          hc[b] = 0;
         }
       }
     }
@@ -639,7 +644,15 @@ class ForestTreeLearner::Impl {
       if (mae_) {
         scan_absolute_error(f, st, m, rng, best);
       } else {
-        scan(f, st, m, rng, best);
+        if (p_.criterion == ForestCriterion::kGini && k_ == 2) {
+          scan_gini<2>(f, st, m, best);
+        } else if (p_.criterion == ForestCriterion::kGini && k_ == 3) {
+          scan_gini<3>(f, st, m, best);
+        } else if (p_.criterion == ForestCriterion::kGini) {
+          scan_gini<0>(f, st, m, best);
+        } else {
+          scan(f, st, m, rng, best);
+        }
       }
     }
   }
@@ -677,6 +690,108 @@ class ForestTreeLearner::Impl {
       best->left_count = left_count;
       std::copy(left, left + s_, best->left_stats.begin());
     }
+  }
+
+  // scan() for gini, with the class count K fixed at compile time (0: k_ classes): the same
+  // candidates in the same order, the same arithmetic and the same strict-improvement tie rule, with
+  // the running best kept in registers and copied into *best once. Per threshold this is a few adds
+  // and two divisions; the generic consider() (buffers, clamps, a criterion switch) was most of a
+  // random forest's time.
+  template <int K>
+  void scan_gini(int f, const NodeState& st, int64_t m, Split* best) {
+    const int k = K > 0 ? K : k_;
+    const size_t groups = g_bin_.size();
+    const double* parent = st.stats.data();
+    const double* miss = miss_stats_.data();
+    const int64_t miss_count = miss_count_;
+    const int64_t min_leaf = p_.min_samples_leaf;
+    constexpr int kMax = K > 0 ? K : 1;
+    double left_fixed[kMax], both_fixed[kMax];
+    left_buf_.assign(static_cast<size_t>(k), 0.0);
+    both_buf_.resize(static_cast<size_t>(k));
+    double* left = K > 0 ? left_fixed : left_buf_.data();
+    double* both = K > 0 ? both_fixed : both_buf_.data();
+    for (int c = 0; c < k; ++c) left[c] = 0.0;
+    // gini proxy of (left, parent - left clamped at 0): sum_c s_c^2 / W per child.
+    auto value = [&](const double* l) {
+      double wl = 0.0, sql = 0.0, wr = 0.0, sqr = 0.0;
+      for (int c = 0; c < k; ++c) {
+        const double r = std::max(0.0, parent[c] - l[c]);
+        wl += l[c];
+        sql += l[c] * l[c];
+        wr += r;
+        sqr += r * r;
+      }
+      return (wl > 0.0 ? sql / wl : 0.0) + (wr > 0.0 ? sqr / wr : 0.0);
+    };
+    double best_v = best->proxy;
+    // The winner: which candidate (group index, or groups for "missing vs the rest") and whether
+    // the missing rows went left.
+    int64_t win_g = -1;
+    bool win_missing_left = false, win_dl = false;
+    int64_t left_count = 0;
+    for (size_t g = 0; g + 1 < groups; ++g) {
+      const double* gs = g_stats_.data() + g * static_cast<size_t>(k);
+      for (int c = 0; c < k; ++c) left[c] += gs[c];
+      left_count += g_count_[g];
+      const int64_t right_count = m - left_count;
+      if (left_count >= min_leaf && right_count >= min_leaf) {
+        const double v = value(left);
+        if (v > best_v) {
+          best_v = v;
+          win_g = static_cast<int64_t>(g);
+          win_missing_left = false;
+          win_dl = miss_count > 0 ? false : left_count >= right_count;
+        }
+      }
+      if (miss_count > 0 && left_count + miss_count >= min_leaf && right_count - miss_count >= min_leaf) {
+        for (int c = 0; c < k; ++c) both[c] = left[c] + miss[c];
+        const double v = value(both);
+        if (v > best_v) {
+          best_v = v;
+          win_g = static_cast<int64_t>(g);
+          win_missing_left = true;
+          win_dl = true;
+        }
+      }
+    }
+    const int64_t known = m - miss_count;
+    if (miss_count > 0 && groups >= 1 && known >= min_leaf && miss_count >= min_leaf) {
+      for (int c = 0; c < k; ++c) both[c] = parent[c] - miss[c];
+      const double v = value(both);
+      if (v > best_v) {
+        best_v = v;
+        win_g = static_cast<int64_t>(groups);
+        win_missing_left = false;
+        win_dl = false;
+      }
+    }
+    if (win_g < 0) return;
+    best->valid = true;
+    best->proxy = best_v;
+    best->feature = f;
+    best->default_left = win_dl;
+    double* out = best->left_stats.data();
+    if (win_g == static_cast<int64_t>(groups)) {
+      best->threshold_bin = in_.data->mapper(f).num_value_bins() - 1;
+      best->left_count = known;
+      for (int c = 0; c < k; ++c) out[c] = parent[c] - miss[c];
+      return;
+    }
+    // Re-add the groups up to the winner, in the scan's order (the same sums bit for bit).
+    int64_t count = 0;
+    for (int c = 0; c < k; ++c) out[c] = 0.0;
+    for (int64_t g = 0; g <= win_g; ++g) {
+      const double* gs = g_stats_.data() + static_cast<size_t>(g) * static_cast<size_t>(k);
+      for (int c = 0; c < k; ++c) out[c] += gs[c];
+      count += g_count_[static_cast<size_t>(g)];
+    }
+    if (win_missing_left) {
+      for (int c = 0; c < k; ++c) out[c] += miss[c];
+      count += miss_count;
+    }
+    best->threshold_bin = threshold_between(static_cast<size_t>(win_g));
+    best->left_count = count;
   }
 
   void scan(int f, const NodeState& st, int64_t m, SplitMix64& rng, Split* best) {
