@@ -87,22 +87,17 @@ ForestModel forest_model_from_trees(int num_features, int num_classes, std::vect
   const int groups = model.num_outputs();
   model.forest = CompiledForest(num_features, std::vector<double>(static_cast<size_t>(groups), 0.0), OutputTransform::kIdentity);
   const double scale = 1.0 / static_cast<double>(trees.size());
+  size_t total_nodes = 0;
+  for (const Tree& t : trees) total_nodes += static_cast<size_t>(t.num_nodes());
+  const size_t copies = num_classes > 2 ? k : 1;
+  model.forest.reserve(total_nodes * copies, trees.size() * copies);
   for (size_t t = 0; t < trees.size(); ++t) {
     if (num_classes > 2) {
-      for (int c = 0; c < num_classes; ++c) {
-        Tree copy = trees[t];
-        for (int i = 0; i < copy.num_nodes(); ++i) {
-          copy.mutable_node(i).value = distributions[t][static_cast<size_t>(i) * k + static_cast<size_t>(c)] * scale;
-        }
-        model.forest.add_tree(copy, c);
-      }
+      for (int c = 0; c < num_classes; ++c) model.forest.add_tree(trees[t], c, distributions[t].data() + c, k, scale);
+    } else if (num_classes == 2) {
+      model.forest.add_tree(trees[t], 0, distributions[t].data() + 1, 2, scale);
     } else {
-      Tree copy = trees[t];
-      if (num_classes == 2) {
-        for (int i = 0; i < copy.num_nodes(); ++i) copy.mutable_node(i).value = distributions[t][static_cast<size_t>(i) * 2 + 1];
-      }
-      copy.scale_values(scale);
-      model.forest.add_tree(copy, 0);
+      model.forest.add_tree(trees[t], 0, nullptr, 1, scale);
     }
   }
   model.importances = forest_importances(trees, num_features);

@@ -36,6 +36,39 @@ namespace {
 constexpr double kEpsilon = 2.220446049250313e-16;
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
+// A node's statistics (weighted class counts, or regression's w, wy, wy^2): inline up to eight
+// entries, so splitting a node allocates nothing for up to eight classes.
+class Stats {
+ public:
+  static constexpr size_t kInline = 8;
+  void assign(size_t n, double v) {
+    n_ = n;
+    if (n > kInline) {
+      heap_.assign(n, v);
+    } else {
+      heap_.clear();
+      std::fill(inline_, inline_ + n, v);
+    }
+  }
+  void resize(size_t n) {
+    if (n != n_) assign(n, 0.0);
+  }
+  size_t size() const { return n_; }
+  double* data() { return n_ > kInline ? heap_.data() : inline_; }
+  const double* data() const { return n_ > kInline ? heap_.data() : inline_; }
+  double* begin() { return data(); }
+  double* end() { return data() + n_; }
+  const double* begin() const { return data(); }
+  const double* end() const { return data() + n_; }
+  double& operator[](size_t i) { return data()[i]; }
+  double operator[](size_t i) const { return data()[i]; }
+
+ private:
+  size_t n_ = 0;
+  double inline_[kInline] = {};
+  std::vector<double> heap_;
+};
+
 struct Split {
   bool valid = false;
   int feature = -1;
@@ -43,7 +76,7 @@ struct Split {
   bool default_left = true;
   double proxy = kNegInf;
   int64_t left_count = 0;
-  std::vector<double> left_stats;
+  Stats left_stats;
   // W * impurity of the children (absolute error: computed by the scan; others: from the stats).
   double wimp_left = 0.0, wimp_right = 0.0;
 };
@@ -54,7 +87,7 @@ struct NodeState {
   int64_t count = 0;
   double weight = 0.0;
   double wimp = 0.0;  // W * impurity
-  std::vector<double> stats;
+  Stats stats;
   std::vector<int> constants;  // features known constant in this node (from its ancestors)
 };
 
@@ -142,6 +175,9 @@ class ForestTreeLearner::Impl {
     control_ = &control;
     hist_.assign(static_cast<size_t>(256 * s_), 0.0);
     hist_count_.assign(256, 0);
+    g_bin_.reserve(256);
+    g_count_.reserve(256);
+    g_stats_.reserve(static_cast<size_t>(256 * s_));
     // The node-ordered store: row i of the tree's sample at position i, padded to 8-byte words so a
     // row moves with a few word copies.
     stride_ = (features_ + 7) / 8 * 8;
@@ -399,7 +435,7 @@ class ForestTreeLearner::Impl {
                                            r.count);
     const int64_t moved = partition(parent.begin, parent.count, f, split.threshold_bin, data.missing_bin(f), split.default_left);
     if (moved != l.count) throw std::logic_error("forest tree: partition disagrees with the split statistics");
-    parent.stats = std::vector<double>();
+    parent.stats = Stats();
     states_[static_cast<size_t>(node)] = std::move(parent);
     if (states_.size() < static_cast<size_t>(left) + 2) states_.resize(static_cast<size_t>(left) + 2);
     states_[static_cast<size_t>(left)] = std::move(l);
@@ -572,19 +608,31 @@ class ForestTreeLearner::Impl {
           h[b * 3 + 2] += w * y * y;
         }
       }
+      // Sized once (within the capacity reserved in grow), then filled by index.
+      const bool has_missing = (touched[mb >> 6] >> (mb & 63)) & 1;
+      const size_t groups = static_cast<size_t>(__builtin_popcountll(touched[0]) + __builtin_popcountll(touched[1]) +
+                                                __builtin_popcountll(touched[2]) + __builtin_popcountll(touched[3])) -
+                            (has_missing ? 1 : 0);
+      g_bin_.resize(groups);
+      g_count_.resize(groups);
+      g_stats_.resize(groups * static_cast<size_t>(s));
+      size_t g = 0;
       for (int word = 0; word < 4; ++word) {
         for (uint64_t bits = touched[word]; bits != 0; bits &= bits - 1) {
           const int b = word * 64 + __builtin_ctzll(bits);
           double* hb = h + b * s;
+          double* to = b == mb ? miss_stats_.data() : g_stats_.data() + g * static_cast<size_t>(s);
+          for (int c = 0; c < s; ++c) {
+            to[c] = hb[c];
+            hb[c] = 0.0;
+          }
           if (b == mb) {
             miss_count_ = hc[b];
-            std::copy(hb, hb + s, miss_stats_.begin());
           } else {
-            g_bin_.push_back(b);
-            g_count_.push_back(hc[b]);
-            g_stats_.insert(g_stats_.end(), hb, hb + s);
+            g_bin_[g] = b;
+            g_count_[g] = hc[b];
+            ++g;
           }
-          std::fill(hb, hb + s, 0.0);
           hc[b] = 0;
         }
       }

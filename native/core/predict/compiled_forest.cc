@@ -44,7 +44,20 @@ CompiledForest::CompiledForest(int num_features, std::vector<double> base_score,
   if (base_score_.empty()) throw InvalidInput("Expected at least one output group for a forest");
 }
 
-void CompiledForest::add_tree(const Tree& tree, int group) {
+void CompiledForest::add_tree(const Tree& tree, int group) { add_tree(tree, group, nullptr, 1, 1.0); }
+
+void CompiledForest::reserve(size_t more_nodes, size_t more_trees) {
+  nodes_.reserve(nodes_.size() + more_nodes);
+  node_cover_.reserve(node_cover_.size() + more_nodes);
+  node_tree_id_.reserve(node_tree_id_.size() + more_nodes);
+  tree_roots_.reserve(tree_roots_.size() + more_trees);
+  tree_depths_.reserve(tree_depths_.size() + more_trees);
+  tree_groups_.reserve(tree_groups_.size() + more_trees);
+  dense_slot_.reserve(dense_slot_.size() + more_trees);
+  dense_leaf_off_.reserve(dense_leaf_off_.size() + more_trees);
+}
+
+void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_values, size_t stride, double scale) {
   if (group < 0 || group >= num_groups()) {
     throw InvalidInput("Expected a tree group in [0, " + std::to_string(num_groups()) + ") but received " +
                        std::to_string(group));
@@ -78,7 +91,7 @@ void CompiledForest::add_tree(const Tree& tree, int group) {
     node_tree_id_.push_back(it.node);
     Node n{};
     if (tn.is_leaf()) {
-      n.value = tn.value;
+      n.value = (leaf_values != nullptr ? leaf_values[static_cast<size_t>(it.node) * stride] : tn.value) * scale;
       n.word = kLeafBit;
       n.right = here;  // a leaf steps to itself in the lockstep walk
       nodes_.push_back(n);

@@ -95,6 +95,12 @@ class CompiledForest {
   // Appends a tree adding to output column `group`. Throws InvalidInput for a feature index outside
   // [0, num_features) or a malformed tree.
   void add_tree(const Tree& tree, int group);
+  // The same with the leaf outputs given apart from the tree: leaf i outputs
+  // leaf_values[i * stride] * scale (leaf_values null: the tree's own value * scale). A forest adds
+  // its trees with their class frequencies this way, without a scaled copy of each tree.
+  void add_tree(const Tree& tree, int group, const double* leaf_values, size_t stride, double scale);
+  // Room for this many more nodes and trees (a forest knows its size before adding its trees).
+  void reserve(size_t more_nodes, size_t more_trees);
 
   int num_features() const { return num_features_; }
   int num_groups() const { return static_cast<int>(base_score_.size()); }
