@@ -192,7 +192,6 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
     for (int k = 0; k < g; ++k) out[r * g + k] = base_score_[static_cast<size_t>(k)];
   }
   const Node* base = nodes_.data();
-  uint32_t idx[16];
   int32_t leaf[kMaxBlockRows];
   const simd::PredictKernels& kernels = simd::predict_kernels(simd::active_isa());
   for (int t = 0; t < tree_end; ++t) {
@@ -214,33 +213,45 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
       for (int64_t r = 0; r < rows; ++r) o[r * g] += base[walk<true>(root, x + r * stride)].value;
       continue;
     }
-    // Lockstep walk (see the header) in groups of kLanes rows: at most `depth` steps, each row's step
-    // independent of the others, and the group stops as soon as none of its rows moved (a deep
-    // forest tree's leaves sit at very different depths: ~17 on average against ~33 at most on the
-    // 100k-row forest of bench/forest.mjs).
-    const int depth = tree_depths_[static_cast<size_t>(t)];
+    // Interleaved walk (see the header): kLanes rows walk at once, each step of one row independent
+    // of the others so their node loads overlap, and a row that reaches its leaf hands its lane to
+    // the next row at once. (A deep forest tree's leaves sit at very different depths, ~17 on average
+    // against ~33 at most on the 100k-row forest of bench/forest.mjs; lanes that waited for the
+    // deepest row of their group idled for about a third of the steps.) Each row still adds its
+    // trees in tree order.
     constexpr int kLanes = 16;
-    for (int64_t r0 = 0; r0 < rows; r0 += kLanes) {
-      const int n = static_cast<int>(std::min<int64_t>(kLanes, rows - r0));
-      const T* rows_at = x + r0 * stride;
-      for (int k = 0; k < n; ++k) idx[k] = root;
-      for (int d = 0; d < depth; ++d) {
-        uint32_t moved = 0;
-        for (int k = 0; k < n; ++k) {
-          const uint32_t i = idx[k];
-          const Node& nd = base[i];
-          const uint32_t w = nd.word;
-          const double v = static_cast<double>(rows_at[k * stride + (w & kFeatureMask)]);
-          // Branch-free on purpose: the side is a coin flip per row, and a mispredicted branch per
-          // step cost 2.6x in throughput (profiled on model A of bench/predict.mjs).
-          const uint32_t left = (static_cast<uint32_t>(v <= nd.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & ~(w >> 31) & 1u;
-          const uint32_t next = nd.right + ((i + 1 - nd.right) & (0u - left));
-          moved |= next ^ i;
-          idx[k] = next;
+    uint32_t lane_node[kLanes];
+    int64_t lane_row[kLanes];
+    int active = static_cast<int>(std::min<int64_t>(kLanes, rows));
+    int64_t next_row = active;
+    for (int k = 0; k < active; ++k) {
+      lane_node[k] = root;
+      lane_row[k] = k;
+    }
+    while (active > 0) {
+      for (int k = 0; k < active; ++k) {
+        const uint32_t i = lane_node[k];
+        const Node& nd = base[i];
+        const uint32_t w = nd.word;
+        if (w & kLeafBit) {
+          o[lane_row[k] * g] += nd.value;
+          if (next_row < rows) {
+            lane_row[k] = next_row++;
+            lane_node[k] = root;
+          } else {
+            --active;
+            lane_row[k] = lane_row[active];
+            lane_node[k] = lane_node[active];
+            --k;
+          }
+          continue;
         }
-        if (moved == 0) break;
+        const double v = static_cast<double>(x[lane_row[k] * stride + (w & kFeatureMask)]);
+        // Branch-free on purpose: the side is a coin flip per row, and a mispredicted branch per
+        // step cost 2.6x in throughput (profiled on model A of bench/predict.mjs).
+        const uint32_t left = (static_cast<uint32_t>(v <= nd.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & 1u;
+        lane_node[k] = nd.right + ((i + 1 - nd.right) & (0u - left));
       }
-      for (int k = 0; k < n; ++k) o[(r0 + k) * g] += base[idx[k]].value;
     }
   }
 }

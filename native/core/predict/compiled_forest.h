@@ -79,7 +79,7 @@ class CompiledForest {
   static constexpr uint32_t kSpecialMask = kCategoricalBit | kZeroMissingBit;
   static constexpr uint32_t kFeatureMask = (1u << kCategoryRuleShift) - 1;
   static constexpr int64_t kBlockRows = 64;
-  static constexpr int64_t kMaxBlockRows = 1024;
+  static constexpr int64_t kMaxBlockRows = 8192;
   // Rows per batch block: kBlockRows, or kMaxBlockRows when the forest's nodes outgrow L2 (a forest
   // of full-depth trees, ~20k nodes and 320 KB each; or 500 boosted trees of 255 leaves, 4 MB in
   // all). A block walks one tree at a time, so a large block reuses each tree for more rows instead
