@@ -186,14 +186,64 @@ export interface EncodedClasses {
   indices: Int32Array;
 }
 
+/**
+ * The index of each label in `classes`, -1 for a label not among them: a direct table when the
+ * classes are small non-negative integers, a hash map otherwise.
+ */
+export function indexOfLabels(values: ArrayLike<number> | readonly string[], classes: readonly number[] | readonly string[]): Int32Array {
+  const n = values.length;
+  const out = new Int32Array(n);
+  if (typeof classes[0] === 'number') {
+    const numeric = classes as readonly number[];
+    const nums = values as ArrayLike<number>;
+    const max = numeric.length > 0 ? numeric[numeric.length - 1]! : -1;
+    if (numeric.every((c) => (c | 0) === c && c >= 0 && c < 65536)) {
+      const table = new Int32Array(max + 1).fill(-1);
+      numeric.forEach((c, i) => (table[c] = i));
+      for (let i = 0; i < n; i++) {
+        const v = nums[i]!;
+        const iv = v | 0;
+        out[i] = iv === v && iv >= 0 && iv <= max ? table[iv]! : -1;
+      }
+      return out;
+    }
+  }
+  const index = new Map<number | string, number>((classes as readonly (number | string)[]).map((c, i) => [c, i]));
+  for (let i = 0; i < n; i++) out[i] = index.get((values as ArrayLike<number | string>)[i]!) ?? -1;
+  return out;
+}
+
 /** Sorts the distinct labels (numbers ascending, strings by code unit) and maps each row to its index. */
 export function encodeClasses(labels: Labels): EncodedClasses {
   if (labels.kind === 'number') {
-    const classes = Array.from(new Set(labels.values)).sort((a, b) => a - b);
-    const index = new Map(classes.map((c, i) => [c, i]));
-    const indices = new Int32Array(labels.values.length);
-    labels.values.forEach((v, i) => (indices[i] = index.get(v)!));
-    return { classes, indices };
+    // Plain loops (no iterator protocol, no callback per row): boosting encodes its labels once per
+    // member fit, on every training row.
+    const values = labels.values;
+    const n = values.length;
+    let max = -1;
+    let small = true;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      const iv = v | 0;
+      if (iv !== v || iv < 0 || iv >= 65536) {
+        small = false;
+        break;
+      }
+      if (iv > max) max = iv;
+    }
+    let classes: number[];
+    if (small) {
+      // Non-negative integer labels (the usual case, and what meta-estimators pass their members).
+      const seen = new Uint8Array(max + 1);
+      for (let i = 0; i < n; i++) seen[values[i]!] = 1;
+      classes = [];
+      for (let c = 0; c <= max; c++) if (seen[c]) classes.push(c);
+    } else {
+      const set = new Set<number>();
+      for (let i = 0; i < n; i++) set.add(values[i]!);
+      classes = Array.from(set).sort((a, b) => a - b);
+    }
+    return { classes, indices: indexOfLabels(values, classes) };
   }
   const classes = Array.from(new Set(labels.values)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const index = new Map(classes.map((c, i) => [c, i]));
@@ -220,5 +270,8 @@ export function classesFromScores(scores: MatrixLike, classes: readonly number[]
     }
   }
   if (typeof classes[0] === 'string') return Array.from(best, (b) => (classes as readonly string[])[b]!);
-  return Float64Array.from(best, (b) => (classes as readonly number[])[b]!);
+  const out = new Float64Array(rows);
+  const numeric = classes as readonly number[];
+  for (let i = 0; i < rows; i++) out[i] = numeric[best[i]!]!;
+  return out;
 }

@@ -20,7 +20,7 @@
 import { Dataset } from '../core/dataset.js';
 import { BaseEstimator, estimatorFromJSON, registerEstimator, type Classifier, type Estimator, type FitOptions, type Regressor } from '../core/estimator.js';
 import { AbortError, InvalidInputError, InvalidParameterError, ModelFormatError } from '../core/errors.js';
-import { classesFromScores, encodeClasses, toLabels, toMatrix, type LabelInput, type Labels, type MatrixInput } from '../core/input.js';
+import { classesFromScores, encodeClasses, indexOfLabels, toLabels, toMatrix, type LabelInput, type Labels, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamTable } from '../core/params.js';
 import { Random } from '../core/random.js';
@@ -105,7 +105,6 @@ interface ClsJob {
   labels: Labels;
   enc: { classes: number[] | string[]; indices: Int32Array };
   w: Float64Array;
-  index: Map<number | string, number>;
   yFit: LabelInput;
   seeds: number[];
 }
@@ -298,13 +297,11 @@ export class AdaBoostClassifier extends BaseAdaBoost<AdaBoostClassifierOptions> 
   }
 
   /** Class index of each row of a member's predictions. */
-  #indices(est: Estimator, X: MatrixInput, index: Map<number | string, number>): Int32Array {
-    const pred = est.predict(X);
-    const out = new Int32Array(pred.length);
-    for (let i = 0; i < pred.length; i++) {
-      const c = index.get(pred[i]!);
-      if (c === undefined) throw new InvalidInputError(`${this.name}: a member predicted ${JSON.stringify(pred[i])}, which is not a class seen in y`);
-      out[i] = c;
+  #indices(est: Estimator, X: MatrixInput, classes: number[] | string[]): Int32Array {
+    const pred = est.predict(X) as ArrayLike<number> | string[];
+    const out = indexOfLabels(pred, classes);
+    for (let i = 0; i < out.length; i++) {
+      if (out[i]! < 0) throw new InvalidInputError(`${this.name}: a member predicted ${JSON.stringify(pred[i])}, which is not a class seen in y`);
     }
     return out;
   }
@@ -319,9 +316,8 @@ export class AdaBoostClassifier extends BaseAdaBoost<AdaBoostClassifierOptions> 
     const enc = encodeClasses(labels);
     if (enc.classes.length < 2) throw new InvalidInputError(`Expected at least 2 classes in y for ${this.name} but received only ${JSON.stringify(enc.classes[0])}`);
     const w = initialWeights(opts.sampleWeight, m.rows, this.name);
-    const index = new Map<number | string, number>((enc.classes as (number | string)[]).map((c, i) => [c, i]));
     const yFit: LabelInput = labels.values;
-    return { p, base, m, labels, enc, w, index, yFit, seeds: this.seeds(p.nEstimators, p.seed) };
+    return { p, base, m, labels, enc, w, yFit, seeds: this.seeds(p.nEstimators, p.seed) };
   }
 
   /**
@@ -331,7 +327,7 @@ export class AdaBoostClassifier extends BaseAdaBoost<AdaBoostClassifierOptions> 
   #step(j: ClsJob, est: Estimator, t: number, st: AdaState): boolean {
     const { m, enc, w, p } = j;
     const k = enc.classes.length;
-    const pred = this.#indices(est, m, j.index);
+    const pred = this.#indices(est, m, j.enc.classes);
     const y = enc.indices;
     let wrong = 0;
     let total = 0;
@@ -422,12 +418,11 @@ export class AdaBoostClassifier extends BaseAdaBoost<AdaBoostClassifierOptions> 
     const s = this.fitted('stagedDecisionFunction()');
     const m = this.checkX(X, 'stagedDecisionFunction()');
     const k = s.classes!.length;
-    const index = new Map<number | string, number>((s.classes as (number | string)[]).map((c, i) => [c, i]));
     const sum = new Float64Array(m.rows * k);
     let norm = 0;
     for (let t = 0; t < s.members.length; t++) {
       const w = s.weights[t]!;
-      const pred = this.#indices(s.members[t]!.est, m, index);
+      const pred = this.#indices(s.members[t]!.est, m, s.classes!);
       for (let i = 0; i < m.rows; i++) sum[i * k + pred[i]!] = sum[i * k + pred[i]!]! + w;
       norm += w;
       yield decision(sum, norm, m.rows, k);

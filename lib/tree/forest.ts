@@ -218,7 +218,7 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
       classes = enc.classes;
       indices = enc.indices;
       if (classes.length < 2) throw new InvalidInputError(`Expected at least 2 classes in y for ${owner} but received only ${JSON.stringify(classes[0])}`);
-      target = Float64Array.from(indices);
+      target = new Float64Array(indices);
     } else {
       if (labels.kind !== 'number') throw new InvalidInputError(`Expected numeric targets in y for ${owner}`);
       target = labels.values;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../lib/core/errors.js';
-import { encodeClasses, toLabels, toMatrix } from '../../lib/core/input.js';
+import { encodeClasses, indexOfLabels, toLabels, toMatrix } from '../../lib/core/input.js';
 
 function error(fn: () => unknown): InvalidInputError {
   try {
@@ -72,5 +72,30 @@ describe('toLabels / encodeClasses', () => {
     const str = encodeClasses(toLabels(['virginica', 'setosa', 'versicolor', 'setosa'], 4));
     expect(str.classes).toEqual(['setosa', 'versicolor', 'virginica']);
     expect(Array.from(str.indices)).toEqual([2, 0, 1, 0]);
+  });
+
+  it('encodes labels outside the small-integer table as a hash map would (negative, fractional, large, -0)', () => {
+    // The table path serves non-negative integers below 65536; every other label takes the map path
+    // and must give the same sorted classes and indices as a reference encoding.
+    const cases: number[][] = [
+      [-1, 1, -1, 1],
+      [0.5, 2, 0.5, 1e9],
+      [70000, 3, 3, 70000],
+      [0, 65535, 1, 0],
+      [2, -0, 2, 0],
+    ];
+    for (const y of cases) {
+      const enc = encodeClasses(toLabels(y, y.length));
+      const reference = Array.from(new Set(y)).sort((a, b) => a - b);
+      expect(enc.classes).toEqual(reference);
+      expect(Array.from(enc.indices)).toEqual(y.map((v) => reference.indexOf(v)));
+      expect(Array.from(indexOfLabels(new Float64Array(y), enc.classes))).toEqual(Array.from(enc.indices));
+    }
+  });
+
+  it('indexOfLabels marks labels that are not classes with -1', () => {
+    expect(Array.from(indexOfLabels(new Float64Array([0, 2, 1, 0.5, -1, 7]), [0, 1, 2]))).toEqual([0, 2, 1, -1, -1, -1]);
+    expect(Array.from(indexOfLabels([3.5, 1e6, 2], [2, 3.5]))).toEqual([1, -1, 0]);
+    expect(Array.from(indexOfLabels(['b', 'z', 'a'], ['a', 'b']))).toEqual([1, -1, 0]);
   });
 });

@@ -36,6 +36,24 @@ namespace {
 constexpr double kEpsilon = 2.220446049250313e-16;
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
+// A byte buffer that grows without zero-filling (std::vector::resize would memset megabytes per
+// tree that are overwritten at once) and keeps its memory between trees.
+class RawBuffer {
+ public:
+  uint8_t* reserve(size_t n) {
+    if (n > cap_) {
+      data_.reset(new uint8_t[n]);
+      cap_ = n;
+    }
+    return data_.get();
+  }
+  uint8_t* data() { return data_.get(); }
+
+ private:
+  std::unique_ptr<uint8_t[]> data_;
+  size_t cap_ = 0;
+};
+
 // A node's statistics (weighted class counts, or regression's w, wy, wy^2): inline up to eight
 // entries, so splitting a node allocates nothing for up to eight classes.
 class Stats {
@@ -181,14 +199,17 @@ class ForestTreeLearner::Impl {
     // The node-ordered store: row i of the tree's sample at position i, padded to 8-byte words so a
     // row moves with a few word copies.
     stride_ = (features_ + 7) / 8 * 8;
-    store_.resize(static_cast<size_t>(n * stride_));
-    scratch_.resize(static_cast<size_t>(n * stride_));
+    store_.reserve(static_cast<size_t>(n * stride_));
+    // scratch_ (the right side of a partition) is taken when a node first splits with rows to move.
+    scratch_rows_ = n;
     lab_all_.resize(static_cast<size_t>(classification_ ? n : 0));
     y_all_.resize(static_cast<size_t>(classification_ ? 0 : n));
     w_all_.resize(static_cast<size_t>(n));
-    side_.resize(static_cast<size_t>(n));
+    side_.reserve(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
-      std::memcpy(store_.data() + i * stride_, in_.data->row(rows[i]), static_cast<size_t>(features_));
+      uint8_t* dst = store_.data() + i * stride_;
+      std::memset(dst + stride_ - 8, 0, 8);  // the row's padding, moved with it
+      std::memcpy(dst, in_.data->row(rows[i]), static_cast<size_t>(features_));
       w_all_[static_cast<size_t>(i)] = weights_[rows[i]];
       if (classification_) {
         lab_all_[static_cast<size_t>(i)] = in_.labels[rows[i]];
@@ -433,8 +454,14 @@ class ForestTreeLearner::Impl {
     const int left = tree_.split_numerical(node, f, split.threshold_bin, data.mapper(f).bin_upper_bound(split.threshold_bin),
                                            split.default_left, std::max(0.0, gain), 0.0, 0.0, l.weight, r.weight, l.count,
                                            r.count);
-    const int64_t moved = partition(parent.begin, parent.count, f, split.threshold_bin, data.missing_bin(f), split.default_left);
-    if (moved != l.count) throw std::logic_error("forest tree: partition disagrees with the split statistics");
+    // Children at max_depth are leaves whose outputs come from their statistics alone (absolute
+    // error aside: its median reads the rows), so their rows need not move: a stump, AdaBoost's
+    // default member, never partitions.
+    const bool children_final = !mae_ && p_.max_depth >= 0 && l.depth >= p_.max_depth;
+    if (!children_final) {
+      const int64_t moved = partition(parent.begin, parent.count, f, split.threshold_bin, data.missing_bin(f), split.default_left);
+      if (moved != l.count) throw std::logic_error("forest tree: partition disagrees with the split statistics");
+    }
     parent.stats = Stats();
     states_[static_cast<size_t>(node)] = std::move(parent);
     if (states_.size() < static_cast<size_t>(left) + 2) states_.resize(static_cast<size_t>(left) + 2);
@@ -464,6 +491,7 @@ class ForestTreeLearner::Impl {
       side[i] = left;
       nl += left;
     }
+    scratch_.reserve(static_cast<size_t>(scratch_rows_ * stride_));
     move_rows(store_.data() + begin * stride_, scratch_.data(), m, side);
     move_values(w_all_.data() + begin, m, side);
     if (classification_) {
@@ -1078,7 +1106,8 @@ class ForestTreeLearner::Impl {
   // weight and label or target of each position. A node's rows are one contiguous segment, so its
   // histograms read a compact block instead of scattered rows of the full dataset.
   int64_t stride_ = 8;
-  std::vector<uint8_t> store_, scratch_, side_;
+  RawBuffer store_, scratch_, side_;
+  int64_t scratch_rows_ = 0;
   std::vector<int32_t> lab_all_;
   std::vector<double> w_all_, y_all_;
   // The current node's segment.

@@ -306,30 +306,50 @@ void CompiledForest::predict_row_raw(const T* x, double* out, int tree_end) cons
     return;
   }
   if (!has_special_) {
-    // Four trees walked in lockstep, branch-free (the batch path's step): four independent load
-    // chains instead of one, and no mispredicted branch per level. Sums stay in tree order.
-    const uint16_t* depths = tree_depths_.data();
-    const auto step = [&](uint32_t i) {
-      const Node& n = base[i];
-      const uint32_t w = n.word;
-      const double v = static_cast<double>(x[w & kFeatureMask]);
-      const uint32_t left = (static_cast<uint32_t>(v <= n.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & ~(w >> 31) & 1u;
-      return n.right + ((i + 1 - n.right) & (0u - left));
-    };
-    for (; t + 4 <= end; t += 4) {
-      uint32_t a = roots[t], b = roots[t + 1], c = roots[t + 2], d = roots[t + 3];
-      const int depth = std::max(std::max(depths[t], depths[t + 1]), std::max(depths[t + 2], depths[t + 3]));
-      for (int k = 0; k < depth; ++k) {
-        a = step(a);
-        b = step(b);
-        c = step(c);
-        d = step(d);
+    // kLanes trees walked at once, branch-free per step (the batch path's step): independent load
+    // chains instead of one. A tree whose walk reaches its leaf hands its lane to the next tree, so
+    // no lane idles while another finishes a deeper path (boosted trees of 255 leaves have paths of
+    // 5 to 25 steps). Leaf outputs are buffered per chunk of trees and summed in tree order.
+    constexpr int kLanes = 8;
+    constexpr int kChunk = 256;
+    double vals[kChunk];
+    for (int c0 = 0; c0 < end; c0 += kChunk) {
+      const int c1 = std::min(end, c0 + kChunk);
+      uint32_t node[kLanes];
+      int tree[kLanes];
+      int active = std::min(kLanes, c1 - c0);
+      int next = c0 + active;
+      for (int k = 0; k < active; ++k) {
+        tree[k] = c0 + k;
+        node[k] = roots[c0 + k];
       }
-      out[groups[t]] += base[a].value;
-      out[groups[t + 1]] += base[b].value;
-      out[groups[t + 2]] += base[c].value;
-      out[groups[t + 3]] += base[d].value;
+      while (active > 0) {
+        for (int k = 0; k < active; ++k) {
+          const uint32_t i = node[k];
+          const Node& n = base[i];
+          const uint32_t w = n.word;
+          if (w & kLeafBit) {
+            vals[tree[k] - c0] = n.value;
+            if (next < c1) {
+              tree[k] = next;
+              node[k] = roots[next];
+              ++next;
+            } else {
+              --active;
+              tree[k] = tree[active];
+              node[k] = node[active];
+              --k;
+            }
+            continue;
+          }
+          const double v = static_cast<double>(x[w & kFeatureMask]);
+          const uint32_t left = (static_cast<uint32_t>(v <= n.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & 1u;
+          node[k] = n.right + ((i + 1 - n.right) & (0u - left));
+        }
+      }
+      for (int u = c0; u < c1; ++u) out[groups[u]] += vals[u - c0];
     }
+    return;
   }
   for (; t < end; ++t) out[groups[t]] += base[leaf_of(roots[t], x)].value;
 }
