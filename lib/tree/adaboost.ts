@@ -27,6 +27,8 @@ import { Random } from '../core/random.js';
 import { toSampleWeight } from '../linear/weights.js';
 import { takeLabels, takeRows } from '../model_selection/subset.js';
 import { DecisionTreeClassifier, DecisionTreeRegressor } from './decision-tree.js';
+import { BaseForestClassifier, type TreeClassifierOptions } from './forest.js';
+import { native, type NativeForestModel, type NativeForestTrees } from '../native.js';
 import { BaseForest } from './forest.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { r2Score } from '../metrics/regression.js';
@@ -296,6 +298,82 @@ export class AdaBoostClassifier extends BaseAdaBoost<AdaBoostClassifierOptions> 
     return new DecisionTreeClassifier({ maxDepth: 1 });
   }
 
+  // The members' weighted votes compiled into one native forest (see #voteForest), for the state it
+  // was built from; null when the members cannot be compiled.
+  #votes: { state: AdaState; model: NativeForestModel | null; threads: number } | undefined;
+
+  /**
+   * When every member is a single tree of this library (the default stumps, any DecisionTreeClassifier)
+   * with the ensemble's classes, the vote Σ_t α_t [member t predicts c] is itself a forest: tree t
+   * with its leaves replaced by α_t times the one-hot of the class the leaf predicts (two classes: by
+   * ±α_t, the binary decision's sum1 - sum0). One native pass over the rows then replaces a predict
+   * per member; the sums equal the member-by-member ones up to rounding (the forest scales by T and
+   * back). Built on first use, for the current state.
+   */
+  #voteForest(s: AdaState): NativeForestModel | null {
+    if (this.#votes?.state === s) return this.#votes.model;
+    this.#votes = { state: s, model: null, threads: 0 };
+    const classes = s.classes!;
+    const k = classes.length;
+    const T = s.members.length;
+    const parts: NativeForestTrees[] = [];
+    for (const { est } of s.members) {
+      if (!(est instanceof BaseForestClassifier) || !est.isFitted) return null;
+      const c = est.classes;
+      if (c.length !== k || c.some((v, i) => v !== classes[i])) return null;
+      const trees = est.nativeTrees();
+      if (trees.nodeCounts.length !== 1) return null;
+      parts.push(trees);
+    }
+    if (T === 0) return null;
+    const total = parts.reduce((n, t) => n + t.nodeCounts[0]!, 0);
+    const cat = <A extends Int32Array | Uint8Array | Float64Array>(make: (n: number) => A, pick: (t: NativeForestTrees) => A, per = 1): A => {
+      const out = make(total * per);
+      let at = 0;
+      for (const t of parts) {
+        out.set(pick(t), at);
+        at += t.nodeCounts[0]! * per;
+      }
+      return out;
+    };
+    const value = new Float64Array(total);
+    const distribution = new Float64Array(k === 2 ? 0 : total * k);
+    let at = 0;
+    parts.forEach((t, m) => {
+      const alpha = s.weights[m]! * T;
+      const d = t.distribution;
+      for (let i = 0; i < t.nodeCounts[0]!; i++, at++) {
+        if (k === 2) {
+          // The member's rule: class 1 when P(class 1) > 1 - P(class 1) (predictProba's columns).
+          const p = d[2 * i + 1]!;
+          value[at] = p > 1 - p ? alpha : -alpha;
+        } else {
+          let best = 0;
+          for (let c = 1; c < k; c++) if (d[i * k + c]! > d[i * k + best]!) best = c;
+          distribution[at * k + best] = alpha;
+        }
+      }
+    });
+    const model = native.forest.modelFromTrees({
+      numFeatures: s.nFeatures,
+      numClasses: k === 2 ? 0 : k,
+      nodeCounts: Int32Array.from(parts, (t) => t.nodeCounts[0]!),
+      left: cat((n) => new Int32Array(n), (t) => t.left),
+      right: cat((n) => new Int32Array(n), (t) => t.right),
+      feature: cat((n) => new Int32Array(n), (t) => t.feature),
+      threshold: cat((n) => new Float64Array(n), (t) => t.threshold),
+      thresholdBin: cat((n) => new Int32Array(n), (t) => t.thresholdBin),
+      defaultLeft: cat((n) => new Uint8Array(n), (t) => t.defaultLeft),
+      value,
+      gain: cat((n) => new Float64Array(n), (t) => t.gain),
+      weight: cat((n) => new Float64Array(n), (t) => t.weight),
+      count: cat((n) => new Float64Array(n), (t) => t.count),
+      distribution,
+    });
+    this.#votes = { state: s, model, threads: (s.members[0]!.est as BaseForestClassifier<TreeClassifierOptions>).predictThreads() };
+    return model;
+  }
+
   /** Class index of each row of a member's predictions. */
   #indices(est: Estimator, X: MatrixInput, classes: number[] | string[]): Int32Array {
     const pred = est.predict(X) as ArrayLike<number> | string[];
@@ -431,6 +509,18 @@ export class AdaBoostClassifier extends BaseAdaBoost<AdaBoostClassifierOptions> 
 
   /** The decision function of the whole ensemble (see {@link stagedDecisionFunction}). */
   decisionFunction(X: MatrixInput): Matrix {
+    const s = this.fitted('decisionFunction()');
+    const votes = this.#voteForest(s);
+    if (votes) {
+      const m = this.checkX(X, 'decisionFunction()');
+      const k = s.classes!.length;
+      const out = votes.predict(m.data, m.rows, m.cols, this.#votes!.threads);
+      let norm = 0;
+      for (let t = 0; t < s.members.length; t++) norm += s.weights[t]!;
+      const scale = norm > 0 ? 1 / norm : 1;
+      for (let i = 0; i < out.length; i++) out[i] = out[i]! * scale;
+      return new Matrix(out, m.rows, k === 2 ? 1 : k);
+    }
     let last: Matrix | undefined;
     for (const d of this.stagedDecisionFunction(X)) last = d;
     return last!;
@@ -479,7 +569,9 @@ function decision(sum: Float64Array, norm: number, rows: number, k: number): Mat
     for (let i = 0; i < rows; i++) out[i] = (sum[2 * i + 1]! - sum[2 * i]!) * scale;
     return new Matrix(out, rows, 1);
   }
-  return new Matrix(Float64Array.from(sum, (v) => v * scale), rows, k);
+  const out = new Float64Array(sum.length);
+  for (let i = 0; i < sum.length; i++) out[i] = sum[i]! * scale;
+  return new Matrix(out, rows, k);
 }
 
 function probaFromDecision(d: Matrix, k: number): Matrix {
@@ -492,7 +584,8 @@ function probaFromDecision(d: Matrix, k: number): Matrix {
     softmaxRows(out, d.rows, 2);
     return new Matrix(out, d.rows, 2);
   }
-  const out = Float64Array.from(d.data, (v) => v / (k - 1));
+  const out = new Float64Array(d.rows * k);
+  for (let i = 0; i < out.length; i++) out[i] = d.data[i]! / (k - 1);
   softmaxRows(out, d.rows, k);
   return new Matrix(out, d.rows, k);
 }

@@ -297,6 +297,16 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
     return typeof n === 'number' && Number.isInteger(n) ? n : 0;
   }
 
+  /** @internal The fitted trees as node arrays, for meta-estimators that compile their members into one forest (AdaBoostClassifier's votes). */
+  nativeTrees(): NativeForestTrees {
+    return this.fitted('nativeTrees()').model.exportTrees();
+  }
+
+  /** @internal The thread count predictions use (nThreads; 0 = all cores). */
+  predictThreads(): number {
+    return this.threads();
+  }
+
   /** Native outputs: rows x (1 or classes). */
   protected run(X: MatrixInput, what: string): Matrix {
     const s = this.fitted(what);
