@@ -192,16 +192,19 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
     for (int k = 0; k < g; ++k) out[r * g + k] = base_score_[static_cast<size_t>(k)];
   }
   const Node* base = nodes_.data();
-  int32_t leaf[kMaxBlockRows];
+  int32_t leaf[kDenseChunkRows];
   const simd::PredictKernels& kernels = simd::predict_kernels(simd::active_isa());
   for (int t = 0; t < tree_end; ++t) {
     const uint32_t root = tree_roots_[static_cast<size_t>(t)];
     double* o = out + tree_groups_[static_cast<size_t>(t)];
     const int64_t slot = dense_slot_[static_cast<size_t>(t)];
     if (slot >= 0) {
-      dense_leaves(kernels, x, rows, slot, tree_depths_[static_cast<size_t>(t)], leaf);
       const double* values = dense_leaf_.data() + dense_leaf_off_[static_cast<size_t>(t)];
-      for (int64_t r = 0; r < rows; ++r) o[r * g] += values[leaf[r]];
+      for (int64_t r0 = 0; r0 < rows; r0 += kDenseChunkRows) {
+        const int64_t n = std::min(kDenseChunkRows, rows - r0);
+        dense_leaves(kernels, x + r0 * stride, n, slot, tree_depths_[static_cast<size_t>(t)], leaf);
+        for (int64_t r = 0; r < n; ++r) o[(r0 + r) * g] += values[leaf[r]];
+      }
       continue;
     }
     if (base[root].word & kLeafBit) {
@@ -266,11 +269,11 @@ void CompiledForest::predict_raw(const DenseMatrix& x, double* out, int n_thread
   const int g = num_groups();
   // Small inputs stay on the calling thread: a team wake-up costs more than a few hundred walks.
   const int64_t work = x.rows * std::max(1, end);
-  const int threads = work < 4096 ? 1 : n_threads;
+  const int threads = work < 4096 ? 1 : resolve_threads(n_threads);
   visit_dtype(x.dtype, [&](auto tag) {
     using T = decltype(tag);
     const T* data = x.typed<T>();
-    parallel_blocks(x.rows, block_rows(), threads, [&](int64_t lo, int64_t hi, int64_t) {
+    parallel_blocks(x.rows, block_rows(x.rows, threads), threads, [&](int64_t lo, int64_t hi, int64_t) {
       predict_block(data + lo * x.cols, hi - lo, out + lo * g, end);
     });
   });
