@@ -8,7 +8,7 @@
  * float64, on the active ISA and on the forced scalar path.
  */
 import { describe, expect, it } from 'vitest';
-import { GradientBoostingRegressor, setSimd, buildInfo } from '../../lib/index.js';
+import { GradientBoostingRegressor, RandomForestRegressor, setSimd, buildInfo } from '../../lib/index.js';
 import { rng } from '../helpers.js';
 
 interface Trees {
@@ -57,9 +57,8 @@ function probeRows(t: Trees, cols: number, rows: number, f32: boolean, seed: num
   return out;
 }
 
-function train(opts: Record<string, unknown>): { model: GradientBoostingRegressor; cols: number } {
+function data(rows: number): { X: Float64Array; y: Float64Array; cols: number } {
   const r = rng(7);
-  const rows = 3000;
   const cols = 6;
   const X = new Float64Array(rows * cols);
   const y = new Float64Array(rows);
@@ -69,13 +68,22 @@ function train(opts: Record<string, unknown>): { model: GradientBoostingRegresso
     y[i] = (Number.isNaN(a) ? 1 : Math.sin(2 * a)) + X[i * cols + 1]! * X[i * cols + 2]! + 0.1 * r();
     if (Number.isNaN(y[i]!)) y[i] = 0;
   }
+  return { X, y, cols };
+}
+
+function train(opts: Record<string, unknown>): { model: GradientBoostingRegressor; cols: number } {
+  const rows = 3000;
+  const { X, y, cols } = data(rows);
   const model = new GradientBoostingRegressor({ nEstimators: 30, learningRate: 0.3, minChildSamples: 5, seed: 3, ...opts });
   model.fitSync({ data: X, rows, cols }, y);
   return { model, cols };
 }
 
-const cases: [string, Record<string, unknown>][] = [
+const cases: [string, Record<string, unknown>, number?][] = [
   ['dense (depth-wise, depth 6)', { growPolicy: 'depthwise', maxDepth: 6, numLeaves: 64 }],
+  // 200 trees of 127 nodes: beyond 256 KB, so 8192-row blocks whose dense trees fill leaf ids 1024
+  // rows at a time; 2500 rows cross two such chunks.
+  ['dense, forest beyond L2 (8192-row blocks, 1024-row chunks)', { growPolicy: 'depthwise', maxDepth: 6, numLeaves: 64, nEstimators: 200 }, 2500],
   ['dense (depth-wise, depth 8)', { growPolicy: 'depthwise', maxDepth: 8, numLeaves: 256, minChildSamples: 2 }],
   ['node walk (leaf-wise, deep)', { numLeaves: 64 }],
 ];
@@ -83,7 +91,7 @@ const cases: [string, Record<string, unknown>][] = [
 describe('compiled forest: batch and single-row predictions equal a walk of the exported trees', () => {
   const initial = buildInfo().isa;
   const isas = initial === 'scalar' ? (['scalar'] as const) : (['scalar', 'avx2'] as const);
-  for (const [name, opts] of cases) {
+  for (const [name, opts, probe] of cases) {
     it(name, () => {
       const { model, cols } = train(opts);
       const t = model.trees() as unknown as Trees;
@@ -93,7 +101,7 @@ describe('compiled forest: batch and single-row predictions equal a walk of the 
         for (const isa of isas) {
           setSimd(isa);
           for (const f32 of [true, false]) {
-            const rows = 700;  // not a multiple of the 8- or 32-row kernel groups: tails included
+            const rows = probe ?? 700;  // not a multiple of the 8- or 32-row kernel groups: tails included
             const x = probeRows(t, cols, rows, f32, f32 ? 11 : 12);
             const data = f32 ? Float32Array.from(x) : x;
             const got = model.predictRaw({ data, rows, cols }).data;
@@ -112,4 +120,29 @@ describe('compiled forest: batch and single-row predictions equal a walk of the 
       }
     });
   }
+});
+
+describe('compiled forest: a forest of large trees (one block per thread)', () => {
+  it('predicts every row as a walk of its trees, whatever the thread count', () => {
+    // Full-depth trees on 4000 rows: ~8000 nodes (128 KB) each, so batches go in one block per
+    // thread (compiled_forest.h block_rows) and rows walk with lane refill.
+    const rows = 4000;
+    const { X, y, cols } = data(rows);
+    const model = new RandomForestRegressor({ nEstimators: 5, maxFeatures: 1, seed: 5 });
+    model.fitSync({ data: X, rows, cols }, y);
+    const t = (model as unknown as { nativeTrees(): Trees }).nativeTrees();
+    expect(t.nodeCounts[0]! * 16).toBeGreaterThan(64 * 1024);
+    const scale = 1 / t.nodeCounts.length;
+    const scaled = { ...t, value: t.value.map((v) => v * scale) };
+    const n = 20000;
+    const x = probeRows(t, cols, n, false, 13);
+    for (const threads of [1, 2]) {
+      model.setParams({ nThreads: threads });
+      const got = model.predict({ data: x, rows: n, cols });
+      for (let i = 0; i < n; i++) {
+        const want = walk(scaled, x, i * cols, 0);
+        if (got[i] !== want) expect.fail(`${threads} threads: row ${i} gives ${got[i]}, the walk ${want}`);
+      }
+    }
+  });
 });
