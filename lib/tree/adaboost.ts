@@ -7,7 +7,9 @@
  * Speed with the tree bases of this library (the default stumps): the training matrix is binned once
  * into a {@link Dataset} and every member trains on it (no re-binning per round; bins as the tree
  * itself would make them: `maxBins`, exact splits with few distinct values). Each round then costs
- * one native tree fit on the shared bins plus one prediction over the training rows.
+ * one native tree fit on the shared bins plus one prediction over the training rows. A fitted
+ * AdaBoostClassifier of single trees predicts through one native forest of its weighted votes
+ * (built on first use), not one prediction per member.
  *
  * Differences from scikit-learn: only `algorithm: 'SAMME'` (scikit-learn 1.2's default is SAMME.R,
  * deprecated there since 1.4); `seed` defaults to 0 (deterministic) instead of a random state; each

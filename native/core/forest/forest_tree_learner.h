@@ -32,9 +32,12 @@
 // of one scattered row (a cache miss) per row and feature of the shared matrix: deep nodes, which
 // are most of a full-depth tree, fit in L1. (The shared RowPartition moves row ids only; a forest
 // touches ~sqrt(F) features per node at every depth, so carrying the bins along pays here.) Only
-// the non-empty bins are scanned; nodes of at most kExactMaxRows rows skip the 256-bin histogram and
-// sort their rows by bin instead (exact scan). A tree is grown on one thread; forests run trees in
-// parallel (forest.h). Memory per tree in flight: rows x round_up(features, 8) bytes, twice.
+// the non-empty bins are scanned: a feature's histogram marks the bins it touches in a 256-bit map
+// and reads them back in order, clearing them behind, so a node with a handful of rows neither sorts
+// nor clears 256 bins. Gini, the usual criterion, scans with the class count fixed at compile time.
+// Children at max_depth (a stump's) do not move their rows. A tree is grown on one thread; forests
+// run trees in parallel (forest.h). Memory per tree in flight: rows x round_up(features, 8) bytes,
+// twice.
 #pragma once
 
 #include <cstdint>

@@ -93,7 +93,7 @@ void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_va
     if (tn.is_leaf()) {
       n.value = (leaf_values != nullptr ? leaf_values[static_cast<size_t>(it.node) * stride] : tn.value) * scale;
       n.word = kLeafBit;
-      n.right = here;  // a leaf steps to itself in the lockstep walk
+      n.right = here;  // a walk that steps past its leaf stays there
       nodes_.push_back(n);
       max_depth = std::max(max_depth, it.depth);
       continue;

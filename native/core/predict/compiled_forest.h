@@ -20,10 +20,14 @@
 //    exactly `depth` steps of
 //    i = 2i + 2 - left with no child pointers; 8 rows walk in lockstep (an AVX2 kernel does 8 float
 //    rows per vector with gathers; simd/predict_kernels.h). Same leaves as the node walk, bit for bit.
-//  - within a block, the rows walk a tree in lockstep for exactly the tree's depth: a leaf's `right`
-//    points at itself and a leaf never goes left, so a row that reached its leaf stays there. The
-//    block's walks are then independent dependency chains the core overlaps (a single walk is a
-//    chain of dependent loads, latency-bound), and the loop has no data-dependent exit.
+//  - other trees walk their nodes 16 rows at a time: each row's step is independent of the others,
+//    so the core overlaps their dependent load chains (a single walk is latency-bound), and a row
+//    that reaches its leaf hands its lane to the next row of the block (a deep tree's leaves sit at
+//    very different depths, so lanes that waited for their group's deepest row idled). The side
+//    taken at a node is computed without a branch; only reaching a leaf branches. predictOne walks
+//    8 trees at once for its one row the same way, its leaf outputs buffered and summed in tree
+//    order. A leaf's `right` points at itself (and a leaf never goes left), so a walk that steps past
+//    its leaf stays there.
 //
 // NaN takes the node's default side. float32 input is widened to double before the compare, which
 // is exact, so float32 and float64 inputs of the same values give the same leaves.
