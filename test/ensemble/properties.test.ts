@@ -77,6 +77,31 @@ describe('exact properties', () => {
     expect(typeof hard.predictProba).toBe('function');
   });
 
+  it('voting transform(): flattened or per-member probabilities (soft), class indices (hard)', async () => {
+    const { X, y } = loadIris();
+    const members: [string, Estimator][] = [['a', lr()], ['c', new CentroidClassifier()]];
+    const v = await new VotingClassifier({ estimators: members, voting: 'soft' }).fit(X, y);
+    const P = v.fittedEstimators.map((e) => (e as any).predictProba(X) as Matrix);
+    const flat = v.transform(X) as Matrix;
+    expect([flat.rows, flat.cols]).toEqual([150, 6]);
+    for (let i = 0; i < 150; i++) {
+      for (let m = 0; m < 2; m++) {
+        for (let c = 0; c < 3; c++) expect(flat.data[i * 6 + m * 3 + c]).toBe(P[m]!.data[i * 3 + c]);
+      }
+    }
+    v.setParams({ flattenTransform: false });
+    const per = v.transform(X) as Matrix[];
+    expect(per.length).toBe(2);
+    per.forEach((M, m) => expect(Array.from(M.data)).toEqual(Array.from(P[m]!.data)));
+    const hard = await new VotingClassifier({ estimators: members }).fit(X, y);
+    const votes = hard.transform(X) as Matrix;
+    expect([votes.rows, votes.cols]).toEqual([150, 2]);
+    const labels = hard.fittedEstimators.map((e) => (e as any).predict(X) as Float64Array);
+    for (let i = 0; i < 150; i++) {
+      for (let m = 0; m < 2; m++) expect(votes.data[i * 2 + m]).toBe(hard.classes.indexOf(labels[m]![i]! as never));
+    }
+  });
+
   it("voting: 'drop' members, prefit members, regressor mean", async () => {
     const { X, y } = loadIris();
     const pre = new CentroidClassifier().fitSync(X, y);
