@@ -249,11 +249,7 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
           }
           continue;
         }
-        const double v = static_cast<double>(x[lane_row[k] * stride + (w & kFeatureMask)]);
-        // Branch-free on purpose: the side is a coin flip per row, and a mispredicted branch per
-        // step cost 2.6x in throughput (profiled on model A of bench/predict.mjs).
-        const uint32_t left = (static_cast<uint32_t>(v <= nd.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & 1u;
-        lane_node[k] = nd.right + ((i + 1 - nd.right) & (0u - left));
+        lane_node[k] = step(nd, i, static_cast<double>(x[lane_row[k] * stride + (w & kFeatureMask)]));
       }
     }
   }
