@@ -22,6 +22,7 @@
 #include "async_job.h"
 #include "dataset.h"
 #include "errors.h"
+#include "explain.h"
 #include "exports.h"
 
 namespace ensemblekit {
@@ -115,36 +116,13 @@ class ForestModelWrap : public Napi::ObjectWrap<ForestModelWrap> {
     });
   }
 
-  // predictContrib(data, rows, cols, nThreads, treeBegin, treeEnd) -> Float64Array
-  // rows x groups x (cols + 1): TreeSHAP contributions, bias last (core/predict/tree_shap.h).
+  // predictContrib / predictLeaf (data, rows, cols, nThreads, treeBegin, treeEnd): explain.h.
   Napi::Value contrib(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    return guard(env, [&]() -> Napi::Value {
-      const CompiledForest& f = model(env).forest;
-      MatrixArg x = matrix_arg(info, 0);
-      const int threads = static_cast<int>(int_arg(info, 3, "nThreads"));
-      const int begin = static_cast<int>(int_arg(info, 4, "treeBegin", 0));
-      const int end = static_cast<int>(int_arg(info, 5, "treeEnd"));
-      Napi::Float64Array out = Napi::Float64Array::New(env, static_cast<size_t>(x.view.rows * f.num_groups() * (f.num_features() + 1)));
-      ensemblekit::predict_contrib(f, x.view, out.Data(), threads, begin, end);
-      return out;
-    });
+    return guard(info.Env(), [&]() -> Napi::Value { return predict_contrib_value(info, model(info.Env()).forest); });
   }
 
-  // predictLeaf(data, rows, cols, nThreads, treeBegin, treeEnd) -> Int32Array rows x trees in range
-  // (leaf ids in each tree's own numbering, core/predict/leaf_index.h).
   Napi::Value leaves(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    return guard(env, [&]() -> Napi::Value {
-      const CompiledForest& f = model(env).forest;
-      MatrixArg x = matrix_arg(info, 0);
-      const int threads = static_cast<int>(int_arg(info, 3, "nThreads"));
-      int begin = 0, end = 0;
-      resolve_tree_range(f, static_cast<int>(int_arg(info, 4, "treeBegin", 0)), static_cast<int>(int_arg(info, 5, "treeEnd")), &begin, &end);
-      Napi::Int32Array out = Napi::Int32Array::New(env, static_cast<size_t>(x.view.rows * (end - begin)));
-      ensemblekit::predict_leaf(f, x.view, out.Data(), threads, begin, end);
-      return out;
-    });
+    return guard(info.Env(), [&]() -> Napi::Value { return predict_leaf_value(info, model(info.Env()).forest); });
   }
 
   Napi::Value importance(const Napi::CallbackInfo& info) {
