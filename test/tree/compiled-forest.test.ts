@@ -3,7 +3,7 @@
  *
  * Depth-wise trees (at most 8 deep, at least a quarter full) predict through the dense breadth-first
  * form (float32 input: thresholds rounded down to float32; float64: the double thresholds); deeper or
- * sparse trees through the node walk. Both must give the leaf a walk of `trees()` gives, for inputs
+ * sparse trees through the node walk (from below a dense form of their top levels in batches). All must give the leaf a walk of `trees()` gives, for inputs
  * placed exactly on, just below and just above every threshold, NaN and ±Infinity, in float32 and
  * float64, on the active ISA and on the forced scalar path.
  */
@@ -86,6 +86,10 @@ const cases: [string, Record<string, unknown>, number?][] = [
   ['dense, forest beyond L2 (8192-row blocks, 1024-row chunks)', { growPolicy: 'depthwise', maxDepth: 6, numLeaves: 64, nEstimators: 200 }, 2500],
   ['dense (depth-wise, depth 8)', { growPolicy: 'depthwise', maxDepth: 8, numLeaves: 256, minChildSamples: 2 }],
   ['node walk (leaf-wise, deep)', { numLeaves: 64 }],
+  // 60 trees of 255 leaves (8 KB each, 480 KB in all): 2048-row blocks walked in sweeps, each tree
+  // from below its dense top (the levels most rows pass a split of, shallow leaves padded);
+  // 2500 rows cross two blocks and a 1024-row chunk of the top walk.
+  ['node walk with dense tops, forest beyond L2 (2048-row blocks, sweeps)', { numLeaves: 255, nEstimators: 60 }, 2500],
 ];
 
 describe('compiled forest: batch and single-row predictions equal a walk of the exported trees', () => {
@@ -125,7 +129,8 @@ describe('compiled forest: batch and single-row predictions equal a walk of the 
 describe('compiled forest: a forest of large trees (one block per thread)', () => {
   it('predicts every row as a walk of its trees, whatever the thread count', () => {
     // Full-depth trees on 4000 rows: ~8000 nodes (128 KB) each, so batches go in one block per
-    // thread (compiled_forest.h block_rows) and rows walk with lane refill.
+    // thread (compiled_forest.h block_rows) and rows walk with lane refill, each from below its
+    // tree's dense top.
     const rows = 4000;
     const { X, y, cols } = data(rows);
     const model = new RandomForestRegressor({ nEstimators: 5, maxFeatures: 1, seed: 5 });
@@ -135,14 +140,26 @@ describe('compiled forest: a forest of large trees (one block per thread)', () =
     const scale = 1 / t.nodeCounts.length;
     const scaled = { ...t, value: t.value.map((v) => v * scale) };
     const n = 20000;
-    const x = probeRows(t, cols, n, false, 13);
-    for (const threads of [1, 2]) {
-      model.setParams({ nThreads: threads });
-      const got = model.predict({ data: x, rows: n, cols });
-      for (let i = 0; i < n; i++) {
-        const want = walk(scaled, x, i * cols, 0);
-        if (got[i] !== want) expect.fail(`${threads} threads: row ${i} gives ${got[i]}, the walk ${want}`);
+    const initial = buildInfo().isa;
+    const isas = initial === 'scalar' ? (['scalar'] as const) : (['scalar', 'avx2'] as const);
+    try {
+      for (const isa of isas) {
+        setSimd(isa);
+        for (const f32 of [false, true]) {
+          const x = probeRows(t, cols, n, f32, 13);
+          const data = f32 ? Float32Array.from(x) : x;
+          for (const threads of [1, 2]) {
+            model.setParams({ nThreads: threads });
+            const got = model.predict({ data, rows: n, cols });
+            for (let i = 0; i < n; i++) {
+              const want = walk(scaled, x, i * cols, 0);
+              if (got[i] !== want) expect.fail(`${isa}, ${f32 ? 'float32' : 'float64'}, ${threads} threads: row ${i} gives ${got[i]}, the walk ${want}`);
+            }
+          }
+        }
       }
+    } finally {
+      setSimd(initial);
     }
   });
 });

@@ -55,6 +55,9 @@ void CompiledForest::reserve(size_t more_nodes, size_t more_trees) {
   tree_groups_.reserve(tree_groups_.size() + more_trees);
   dense_slot_.reserve(dense_slot_.size() + more_trees);
   dense_leaf_off_.reserve(dense_leaf_off_.size() + more_trees);
+  top_slot_.reserve(top_slot_.size() + more_trees);
+  top_exit_off_.reserve(top_exit_off_.size() + more_trees);
+  top_depth_.reserve(top_depth_.size() + more_trees);
 }
 
 void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_values, size_t stride, double scale) {
@@ -78,6 +81,10 @@ void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_va
   int emitted = 0;
   int max_depth = 0;
   bool special = false;
+  // Per depth: internal nodes and their cover (the rows that still take a step there), for the
+  // dense top.
+  int internal_at[simd::kDenseMaxDepth] = {};
+  double cover_at[simd::kDenseMaxDepth] = {};
   while (!stack.empty()) {
     const Item it = stack.back();
     stack.pop_back();
@@ -126,6 +133,10 @@ void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_va
       }
     }
     nodes_.push_back(n);
+    if (it.depth < simd::kDenseMaxDepth) {
+      ++internal_at[it.depth];
+      cover_at[it.depth] += node_cover_.back();
+    }
     // Right pushed first so the left subtree is emitted immediately after this node.
     stack.push_back(Item{tn.right, static_cast<int64_t>(here), it.depth + 1});
     stack.push_back(Item{tn.left, -1, it.depth + 1});
@@ -140,9 +151,29 @@ void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_va
   const int64_t leaves = (emitted + 1) / 2;
   if (!special && max_depth >= 1 && max_depth <= simd::kDenseMaxDepth && (int64_t{1} << max_depth) <= 4 * leaves) {
     add_dense(static_cast<uint32_t>(root), max_depth);
+    top_slot_.push_back(-1);
+    top_exit_off_.push_back(-1);
+    top_depth_.push_back(0);
+    return;
+  }
+  dense_slot_.push_back(-1);
+  dense_leaf_off_.push_back(-1);
+  // Other trees get a dense top (see the header): the levels that at least half of the training
+  // rows pass through a split of (by the nodes' cover; three quarters of the level's nodes present
+  // when the tree has no cover). A dense step costs about a third of a node step, so a level pays
+  // while most rows step there rather than sit in a shallower leaf.
+  const double root_cover = node_cover_[root];
+  int top = 0;
+  while (top < simd::kDenseMaxDepth &&
+         (root_cover > 0.0 ? cover_at[top] >= 0.5 * root_cover : 4 * internal_at[top] >= 3 * (1 << top))) {
+    ++top;
+  }
+  if (!special && top >= kMinTopDepth) {
+    add_top(static_cast<uint32_t>(root), top);
   } else {
-    dense_slot_.push_back(-1);
-    dense_leaf_off_.push_back(-1);
+    top_slot_.push_back(-1);
+    top_exit_off_.push_back(-1);
+    top_depth_.push_back(0);
   }
 }
 
@@ -154,16 +185,36 @@ void CompiledForest::add_dense(uint32_t root, int depth) {
   dense_slot_f32_.resize(feat_off + slots);
   dense_thr_d_.resize(feat_off + slots);
   dense_leaf_.resize(leaf_off + slots + 1);
-  fill_dense(root, 0, 0, depth, feat_off, leaf_off);
+  fill_dense(root, 0, 0, depth, feat_off, leaf_off, false);
   dense_slot_.push_back(static_cast<int64_t>(feat_off));
   dense_leaf_off_.push_back(static_cast<int64_t>(leaf_off));
 }
 
-void CompiledForest::fill_dense(uint32_t node, uint32_t slot, int level, int depth, size_t feat_off, size_t leaf_off) {
+void CompiledForest::add_top(uint32_t root, int depth) {
+  const size_t feat_off = dense_feat_.size();
+  const size_t exit_off = top_exit_.size();
+  const size_t slots = (size_t{1} << depth) - 1;
+  dense_feat_.resize(feat_off + slots);
+  dense_slot_f32_.resize(feat_off + slots);
+  dense_thr_d_.resize(feat_off + slots);
+  top_exit_.resize(exit_off + slots + 1);
+  fill_dense(root, 0, 0, depth, feat_off, exit_off, true);
+  top_slot_.push_back(static_cast<int64_t>(feat_off));
+  top_exit_off_.push_back(static_cast<int64_t>(exit_off));
+  top_depth_.push_back(static_cast<uint8_t>(depth));
+}
+
+void CompiledForest::fill_dense(uint32_t node, uint32_t slot, int level, int depth, size_t feat_off, size_t leaf_off,
+                                bool top) {
   const Node& n = nodes_[node];
   if (level == depth) {
-    // Only a leaf can sit at the tree's full depth.
-    dense_leaf_[leaf_off + (slot - ((1u << depth) - 1))] = n.value;
+    if (top) {
+      // A dense top's bottom slot: the node the walk continues from (a leaf or a split).
+      top_exit_[leaf_off + (slot - ((1u << depth) - 1))] = node;
+    } else {
+      // Only a leaf can sit at the tree's full depth.
+      dense_leaf_[leaf_off + (slot - ((1u << depth) - 1))] = n.value;
+    }
     return;
   }
   const size_t at = feat_off + slot;
@@ -173,15 +224,15 @@ void CompiledForest::fill_dense(uint32_t node, uint32_t slot, int level, int dep
     dense_feat_[at] = static_cast<int32_t>(simd::kDenseNaNLeftBit);
     dense_slot_f32_[at] = {std::numeric_limits<float>::infinity(), simd::kDenseNaNLeftBit};
     dense_thr_d_[at] = std::numeric_limits<double>::infinity();
-    fill_dense(node, 2 * slot + 1, level + 1, depth, feat_off, leaf_off);
-    fill_dense(node, 2 * slot + 2, level + 1, depth, feat_off, leaf_off);
+    fill_dense(node, 2 * slot + 1, level + 1, depth, feat_off, leaf_off, top);
+    fill_dense(node, 2 * slot + 2, level + 1, depth, feat_off, leaf_off, top);
     return;
   }
   dense_feat_[at] = static_cast<int32_t>((n.word & kFeatureMask) | ((n.word & kDefaultLeftBit) ? simd::kDenseNaNLeftBit : 0u));
   dense_thr_d_[at] = n.value;
   dense_slot_f32_[at] = {float_at_or_below(n.value), static_cast<uint32_t>(dense_feat_[at])};
-  fill_dense(node + 1, 2 * slot + 1, level + 1, depth, feat_off, leaf_off);
-  fill_dense(n.right, 2 * slot + 2, level + 1, depth, feat_off, leaf_off);
+  fill_dense(node + 1, 2 * slot + 1, level + 1, depth, feat_off, leaf_off, top);
+  fill_dense(n.right, 2 * slot + 2, level + 1, depth, feat_off, leaf_off, top);
 }
 
 template <class T>
@@ -193,6 +244,10 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
   }
   const Node* base = nodes_.data();
   int32_t leaf[kDenseChunkRows];
+  // Per row of the block: its current node, and the sweep walk's list of unfinished rows. They grow
+  // to the largest block, once per thread.
+  thread_local std::vector<uint32_t> cur_v;
+  thread_local std::vector<uint32_t> list_v;
   const simd::PredictKernels& kernels = simd::predict_kernels(simd::active_isa());
   for (int t = 0; t < tree_end; ++t) {
     const uint32_t root = tree_roots_[static_cast<size_t>(t)];
@@ -216,40 +271,99 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
       for (int64_t r = 0; r < rows; ++r) o[r * g] += base[walk<true>(root, x + r * stride)].value;
       continue;
     }
-    // Interleaved walk (see the header): kLanes rows walk at once, each step of one row independent
-    // of the others so their node loads overlap, and a row that reaches its leaf hands its lane to
-    // the next row at once. (A deep forest tree's leaves sit at very different depths, ~17 on average
-    // against ~33 at most on the 100k-row forest of bench/forest.mjs; lanes that waited for the
-    // deepest row of their group idled for about a third of the steps.) Each row still adds its
-    // trees in tree order.
-    constexpr int kLanes = 16;
-    uint32_t lane_node[kLanes];
-    int64_t lane_row[kLanes];
-    int active = static_cast<int>(std::min<int64_t>(kLanes, rows));
-    int64_t next_row = active;
-    for (int k = 0; k < active; ++k) {
-      lane_node[k] = root;
-      lane_row[k] = k;
+    // Start nodes: the root, or for a tree with a dense top the node where its top walk leaves each
+    // row (the dense kernel runs the top for the whole block, in chunks).
+    if (cur_v.size() < static_cast<size_t>(rows)) {
+      cur_v.resize(static_cast<size_t>(rows));
+      list_v.resize(static_cast<size_t>(rows));
     }
-    while (active > 0) {
-      for (int k = 0; k < active; ++k) {
-        const uint32_t i = lane_node[k];
-        const Node& nd = base[i];
-        const uint32_t w = nd.word;
+    uint32_t* cur = cur_v.data();
+    const int64_t top = top_slot_[static_cast<size_t>(t)];
+    if (top >= 0) {
+      const int depth = top_depth_[static_cast<size_t>(t)];
+      const uint32_t* exits = top_exit_.data() + top_exit_off_[static_cast<size_t>(t)];
+      for (int64_t r0 = 0; r0 < rows; r0 += kDenseChunkRows) {
+        const int64_t n = std::min(kDenseChunkRows, rows - r0);
+        dense_leaves(kernels, x + r0 * stride, n, top, depth, leaf);
+        for (int64_t r = 0; r < n; ++r) cur[r0 + r] = exits[leaf[r]];
+      }
+    } else {
+      std::fill(cur, cur + rows, root);
+    }
+    const size_t tree_nodes = (static_cast<size_t>(t) + 1 < tree_roots_.size() ? tree_roots_[static_cast<size_t>(t) + 1] : nodes_.size()) - root;
+    if (tree_nodes <= kSweepMaxNodes) {
+      // A tree that sits in L1/L2 walks in sweeps over the block's unfinished rows: one step per row
+      // and sweep, the rows that reached their leaf dropped from the list without a branch. Every
+      // step is independent of the others in its sweep and no branch depends on the data; the
+      // lanes below mispredict once per row where a leaf is found, which cost 30% on the 255-leaf
+      // trees of model B (bench/predict.mjs).
+      uint32_t* list = list_v.data();
+      int64_t n = rows;
+      for (int64_t pass = 0; n > 0; ++pass) {
+        int64_t m = 0;
+        for (int64_t j = 0; j < n; ++j) {
+          const uint32_t r = pass == 0 ? static_cast<uint32_t>(j) : list[j];
+          const uint32_t i = cur[r];
+          const Node& nd = base[i];
+          const uint32_t w = nd.word;
+          // A leaf stays put and leaves the list.
+          const uint32_t inner = (w >> 31) ^ 1u;
+          cur[r] = sweep_step(nd, i, static_cast<double>(x[static_cast<int64_t>(r) * stride + (w & kFeatureMask)]), inner);
+          list[m] = r;
+          m += inner;
+        }
+        n = m;
+      }
+      for (int64_t r = 0; r < rows; ++r) o[r * g] += base[cur[r]].value;
+      continue;
+    }
+    // Larger trees (a full-depth forest tree: its nodes stream from L3) walk in lanes, which keep
+    // more independent node loads in flight: kLanes rows walk at once, and a row that reaches its
+    // leaf hands its lane to the next row at once. (A deep forest tree's leaves sit at very
+    // different depths, ~17 on average against ~33 at most on the 100k-row forest of
+    // bench/forest.mjs; lanes that waited for the deepest row of their group idled for about a
+    // third of the steps.) Each row still adds its trees in tree order.
+    //
+    // A lane holds pointers (its node, its row's values, its row's output), so a step is loads and
+    // a select with no index arithmetic. Once the rows run out, a lane walks row 0 again into a
+    // scratch sum: every sweep then visits all kLanes lanes (a fixed trip count) until the last
+    // real row is done, at the price of at most one extra walk per lane per tree and block.
+    constexpr int kLanes = 16;
+    const Node* lane_nd[kLanes];
+    const T* lane_x[kLanes];
+    double* lane_out[kLanes];
+    double scratch = 0.0;
+    const Node* const root_nd = base + root;
+    int64_t next_row = 0;
+    auto assign = [&](int k) {
+      if (next_row < rows) {
+        lane_x[k] = x + next_row * stride;
+        lane_out[k] = o + next_row * g;
+        lane_nd[k] = base + cur[next_row];
+        ++next_row;
+      } else {
+        lane_x[k] = x;
+        lane_out[k] = &scratch;
+        lane_nd[k] = root_nd;
+      }
+    };
+    for (int k = 0; k < kLanes; ++k) assign(k);
+    int64_t pending = rows;  // rows whose leaf is not added yet
+    while (pending > 0) {
+      for (int k = 0; k < kLanes; ++k) {
+        const Node* nd = lane_nd[k];
+        const uint32_t w = nd->word;
         if (w & kLeafBit) {
-          o[lane_row[k] * g] += nd.value;
-          if (next_row < rows) {
-            lane_row[k] = next_row++;
-            lane_node[k] = root;
-          } else {
-            --active;
-            lane_row[k] = lane_row[active];
-            lane_node[k] = lane_node[active];
-            --k;
-          }
+          *lane_out[k] += nd->value;
+          pending -= static_cast<int64_t>(lane_out[k] != &scratch);
+          assign(k);
           continue;
         }
-        lane_node[k] = step(nd, i, static_cast<double>(x[lane_row[k] * stride + (w & kFeatureMask)]));
+        const double v = static_cast<double>(lane_x[k][w & kFeatureMask]);
+        const uintptr_t left = static_cast<uintptr_t>(v <= nd->value) | (static_cast<uintptr_t>(v != v) & (w >> 30) & 1u);
+        // No branch (see step()): the right child plus, when going left, the distance to nd + 1.
+        const uintptr_t r = reinterpret_cast<uintptr_t>(base + nd->right);
+        lane_nd[k] = reinterpret_cast<const Node*>(r + ((reinterpret_cast<uintptr_t>(nd + 1) - r) & (0 - left)));
       }
     }
   }

@@ -83,10 +83,14 @@ class CompiledForest {
   static constexpr uint32_t kSpecialMask = kCategoricalBit | kZeroMissingBit;
   static constexpr uint32_t kFeatureMask = (1u << kCategoryRuleShift) - 1;
   static constexpr int64_t kBlockRows = 64;
-  static constexpr int64_t kMidBlockRows = 8192;
+  static constexpr int64_t kMidBlockRows = 2048;
   static constexpr int64_t kMaxBlockRows = 65536;
   // Dense trees fill their leaf ids for this many rows at a time (a stack buffer).
   static constexpr int64_t kDenseChunkRows = 1024;
+  // Trees of at most this many nodes (64 KB) walk in sweeps, larger ones in lanes (predict_block).
+  static constexpr size_t kSweepMaxNodes = 4096;
+  // Fewest levels worth a dense top.
+  static constexpr int kMinTopDepth = 2;
   // Rows per batch block; a block walks one tree at a time. While the forest's nodes fit in L2,
   // kBlockRows. Beyond L2 it depends on the size of one tree:
   //  - small trees (500 boosted trees of 255 leaves: 8 KB each, 4 MB in all): kMidBlockRows, so the
@@ -197,11 +201,19 @@ class CompiledForest {
     const uint32_t left = (static_cast<uint32_t>(v <= n.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & 1u;
     return n.right + ((i + 1 - n.right) & (0u - left));
   }
+  // The sweep walks' step (predict_block, predict_row_raw): step() on a split; a leaf (inner = 0)
+  // stays where it is, its `right` being itself.
+  static uint32_t sweep_step(const Node& n, uint32_t i, double v, uint32_t inner) {
+    const uint32_t left = (static_cast<uint32_t>(v <= n.value) | (static_cast<uint32_t>(v != v) & (n.word >> 30))) & inner & 1u;
+    return n.right + ((i + 1 - n.right) & (0u - left));
+  }
   template <class T>
   void predict_block(const T* x, int64_t rows, double* out, int tree_end) const;
   // Appends the dense form of the tree just compiled at `root` (depth <= simd::kDenseMaxDepth).
   void add_dense(uint32_t root, int depth);
-  void fill_dense(uint32_t node, uint32_t slot, int level, int depth, size_t feat_off, size_t leaf_off);
+  // Appends the dense top (the first `depth` levels) of the tree just compiled at `root`.
+  void add_top(uint32_t root, int depth);
+  void fill_dense(uint32_t node, uint32_t slot, int level, int depth, size_t feat_off, size_t leaf_off, bool top);
   void dense_leaves(const simd::PredictKernels& k, const float* x, int64_t rows, int64_t slot, int depth,
                     int32_t* leaf) const {
     k.dense_leaves_f32(x, rows, num_features_, dense_slot_f32_.data() + slot, depth, leaf);
@@ -245,6 +257,11 @@ class CompiledForest {
   std::vector<simd::DenseSlotF32> dense_slot_f32_;
   std::vector<double> dense_thr_d_;
   std::vector<double> dense_leaf_;
+  // Dense tops (see the header comment): slot offset (-1: none), depth, offset of the exit nodes.
+  std::vector<int64_t> top_slot_;
+  std::vector<uint8_t> top_depth_;
+  std::vector<int64_t> top_exit_off_;
+  std::vector<uint32_t> top_exit_;
 };
 
 
@@ -292,7 +309,7 @@ void CompiledForest::predict_row_raw(const T* x, double* out, int tree_end) cons
   const uint32_t* roots = tree_roots_.data();
   const int32_t* groups = tree_groups_.data();
   int t = 0;
-  if (!dense_feat_.empty()) {
+  if (!dense_leaf_.empty()) {
     // Dense trees walk their slots (depth steps, no child pointers); the others walk their nodes.
     // Four consecutive dense trees of one depth (the usual case: depth-wise boosting) walk in
     // lockstep, four independent load chains; sums stay in tree order.
@@ -331,46 +348,35 @@ void CompiledForest::predict_row_raw(const T* x, double* out, int tree_end) cons
     return;
   }
   if (!has_special_) {
-    // kLanes trees walked at once, branch-free per step (the batch path's step): independent load
-    // chains instead of one. A tree whose walk reaches its leaf hands its lane to the next tree, so
-    // no lane idles while another finishes a deeper path (boosted trees of 255 leaves have paths of
-    // 5 to 25 steps). Leaf outputs are buffered per chunk of trees and summed in tree order.
-    constexpr int kLanes = 8;
+    // Sweeps over chunks of kChunk trees: each sweep steps every unfinished tree once, and trees
+    // that reached their leaf drop out of the list without a branch, so the trees' node loads are
+    // independent and no branch depends on the data (the batch path's sweep, over trees instead
+    // of rows). On model B of bench/predict.mjs this took the median call from 15-16 us (8 trees
+    // in lanes, a mispredicted branch per leaf) to 13-14.5 us. Dense tops are not used here: for
+    // one row their walks are chains of dependent loads, which made the call 1.3x slower. Leaf
+    // outputs are summed in tree order.
     constexpr int kChunk = 256;
-    double vals[kChunk];
+    uint32_t cur[kChunk];
+    uint16_t list[kChunk];
     for (int c0 = 0; c0 < end; c0 += kChunk) {
-      const int c1 = std::min(end, c0 + kChunk);
-      uint32_t node[kLanes];
-      int tree[kLanes];
-      int active = std::min(kLanes, c1 - c0);
-      int next = c0 + active;
-      for (int k = 0; k < active; ++k) {
-        tree[k] = c0 + k;
-        node[k] = roots[c0 + k];
-      }
-      while (active > 0) {
-        for (int k = 0; k < active; ++k) {
-          const uint32_t i = node[k];
-          const Node& n = base[i];
-          const uint32_t w = n.word;
-          if (w & kLeafBit) {
-            vals[tree[k] - c0] = n.value;
-            if (next < c1) {
-              tree[k] = next;
-              node[k] = roots[next];
-              ++next;
-            } else {
-              --active;
-              tree[k] = tree[active];
-              node[k] = node[active];
-              --k;
-            }
-            continue;
-          }
-          node[k] = step(n, i, static_cast<double>(x[w & kFeatureMask]));
+      const int n0 = std::min(end, c0 + kChunk) - c0;
+      for (int j = 0; j < n0; ++j) cur[j] = roots[c0 + j];
+      int n = n0;
+      for (int pass = 0; n > 0; ++pass) {
+        int m = 0;
+        for (int j = 0; j < n; ++j) {
+          const int k = pass == 0 ? j : list[j];
+          const uint32_t i = cur[k];
+          const Node& nd = base[i];
+          const uint32_t w = nd.word;
+          const uint32_t inner = (w >> 31) ^ 1u;
+          cur[k] = sweep_step(nd, i, static_cast<double>(x[w & kFeatureMask]), inner);
+          list[m] = static_cast<uint16_t>(k);
+          m += static_cast<int>(inner);
         }
+        n = m;
       }
-      for (int u = c0; u < c1; ++u) out[groups[u]] += vals[u - c0];
+      for (int j = 0; j < n0; ++j) out[groups[c0 + j]] += base[cur[j]].value;
     }
     return;
   }
