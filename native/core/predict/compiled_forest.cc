@@ -5,6 +5,7 @@
 #include <limits>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "../errors.h"
 #include "../parallel/parallel_for.h"
@@ -248,6 +249,9 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
   // to the largest block, once per thread.
   thread_local std::vector<uint32_t> cur_v;
   thread_local std::vector<uint32_t> list_v;
+  // The block's rows without a NaN first (clean_rows of them, -1 until needed), then the others.
+  thread_local std::vector<uint32_t> order_v;
+  int64_t clean_rows = -1;
   const simd::PredictKernels& kernels = simd::predict_kernels(simd::active_isa());
   for (int t = 0; t < tree_end; ++t) {
     const uint32_t root = tree_roots_[static_cast<size_t>(t)];
@@ -291,6 +295,25 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
       std::fill(cur, cur + rows, root);
     }
     const size_t tree_nodes = (static_cast<size_t>(t) + 1 < tree_roots_.size() ? tree_roots_[static_cast<size_t>(t) + 1] : nodes_.size()) - root;
+    // Rows without a NaN (found once per block) walk apart from the others, with a step that skips
+    // the missing-value test: a fifth fewer instructions per step.
+    if (clean_rows < 0) {
+      if (order_v.size() < static_cast<size_t>(rows)) order_v.resize(static_cast<size_t>(rows));
+      uint32_t* order = order_v.data();
+      int64_t front = 0;
+      int64_t back = rows;
+      for (int64_t r = 0; r < rows; ++r) {
+        const T* row = x + r * stride;
+        bool nan = false;
+        for (int64_t c = 0; c < stride; ++c) nan |= row[c] != row[c];
+        if (nan) {
+          order[--back] = static_cast<uint32_t>(r);
+        } else {
+          order[front++] = static_cast<uint32_t>(r);
+        }
+      }
+      clean_rows = front;
+    }
     if (tree_nodes <= kSweepMaxNodes) {
       // A tree that sits in L1/L2 walks in sweeps over the block's unfinished rows: one step per row
       // and sweep, the rows that reached their leaf dropped from the list without a branch. Every
@@ -298,22 +321,33 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
       // lanes below mispredict once per row where a leaf is found, which cost 30% on the 255-leaf
       // trees of model B (bench/predict.mjs).
       uint32_t* list = list_v.data();
-      int64_t n = rows;
-      for (int64_t pass = 0; n > 0; ++pass) {
-        int64_t m = 0;
-        for (int64_t j = 0; j < n; ++j) {
-          const uint32_t r = pass == 0 ? static_cast<uint32_t>(j) : list[j];
-          const uint32_t i = cur[r];
-          const Node& nd = base[i];
-          const uint32_t w = nd.word;
-          // A leaf stays put and leaves the list.
-          const uint32_t inner = (w >> 31) ^ 1u;
-          cur[r] = sweep_step(nd, i, static_cast<double>(x[static_cast<int64_t>(r) * stride + (w & kFeatureMask)]), inner);
-          list[m] = r;
-          m += inner;
+      auto sweep = [&](auto with_nan, const uint32_t* from, int64_t count) {
+        int64_t n = count;
+        for (int64_t pass = 0; n > 0; ++pass) {
+          const uint32_t* src = pass == 0 ? from : list;
+          int64_t m = 0;
+          for (int64_t j = 0; j < n; ++j) {
+            const uint32_t r = src[j];
+            const uint32_t i = cur[r];
+            const Node& nd = base[i];
+            const uint32_t w = nd.word;
+            // A leaf stays put and leaves the list.
+            const uint32_t inner = (w >> 31) ^ 1u;
+            const double v = static_cast<double>(x[static_cast<int64_t>(r) * stride + (w & kFeatureMask)]);
+            if (decltype(with_nan)::value) {
+              cur[r] = sweep_step(nd, i, v, inner);
+            } else {
+              const uint32_t left = static_cast<uint32_t>(v <= nd.value) & inner;
+              cur[r] = nd.right + ((i + 1 - nd.right) & (0u - left));
+            }
+            list[m] = r;
+            m += inner;
+          }
+          n = m;
         }
-        n = m;
-      }
+      };
+      sweep(std::false_type{}, order_v.data(), clean_rows);
+      sweep(std::true_type{}, order_v.data() + clean_rows, rows - clean_rows);
       for (int64_t r = 0; r < rows; ++r) o[r * g] += base[cur[r]].value;
       continue;
     }
@@ -329,43 +363,48 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
     // scratch sum: every sweep then visits all kLanes lanes (a fixed trip count) until the last
     // real row is done, at the price of at most one extra walk per lane per tree and block.
     constexpr int kLanes = 16;
-    const Node* lane_nd[kLanes];
-    const T* lane_x[kLanes];
-    double* lane_out[kLanes];
-    double scratch = 0.0;
-    const Node* const root_nd = base + root;
-    int64_t next_row = 0;
-    auto assign = [&](int k) {
-      if (next_row < rows) {
-        lane_x[k] = x + next_row * stride;
-        lane_out[k] = o + next_row * g;
-        lane_nd[k] = base + cur[next_row];
-        ++next_row;
-      } else {
-        lane_x[k] = x;
-        lane_out[k] = &scratch;
-        lane_nd[k] = root_nd;
+    auto lanes = [&](auto with_nan, const uint32_t* from, int64_t count) {
+      const Node* lane_nd[kLanes];
+      const T* lane_x[kLanes];
+      double* lane_out[kLanes];
+      double scratch = 0.0;
+      const Node* const root_nd = base + root;
+      int64_t next = 0;
+      auto assign = [&](int k) {
+        if (next < count) {
+          const uint32_t r = from[next++];
+          lane_x[k] = x + static_cast<int64_t>(r) * stride;
+          lane_out[k] = o + static_cast<int64_t>(r) * g;
+          lane_nd[k] = base + cur[r];
+        } else {
+          lane_x[k] = x;
+          lane_out[k] = &scratch;
+          lane_nd[k] = root_nd;
+        }
+      };
+      for (int k = 0; k < kLanes; ++k) assign(k);
+      int64_t pending = count;  // rows whose leaf is not added yet
+      while (pending > 0) {
+        for (int k = 0; k < kLanes; ++k) {
+          const Node* nd = lane_nd[k];
+          const uint32_t w = nd->word;
+          if (w & kLeafBit) {
+            *lane_out[k] += nd->value;
+            pending -= static_cast<int64_t>(lane_out[k] != &scratch);
+            assign(k);
+            continue;
+          }
+          const double v = static_cast<double>(lane_x[k][w & kFeatureMask]);
+          uintptr_t left = static_cast<uintptr_t>(v <= nd->value);
+          if (decltype(with_nan)::value) left |= static_cast<uintptr_t>(v != v) & (w >> 30) & 1u;
+          // No branch (see step()): the right child plus, when going left, the distance to nd + 1.
+          const uintptr_t right = reinterpret_cast<uintptr_t>(base + nd->right);
+          lane_nd[k] = reinterpret_cast<const Node*>(right + ((reinterpret_cast<uintptr_t>(nd + 1) - right) & (0 - left)));
+        }
       }
     };
-    for (int k = 0; k < kLanes; ++k) assign(k);
-    int64_t pending = rows;  // rows whose leaf is not added yet
-    while (pending > 0) {
-      for (int k = 0; k < kLanes; ++k) {
-        const Node* nd = lane_nd[k];
-        const uint32_t w = nd->word;
-        if (w & kLeafBit) {
-          *lane_out[k] += nd->value;
-          pending -= static_cast<int64_t>(lane_out[k] != &scratch);
-          assign(k);
-          continue;
-        }
-        const double v = static_cast<double>(lane_x[k][w & kFeatureMask]);
-        const uintptr_t left = static_cast<uintptr_t>(v <= nd->value) | (static_cast<uintptr_t>(v != v) & (w >> 30) & 1u);
-        // No branch (see step()): the right child plus, when going left, the distance to nd + 1.
-        const uintptr_t r = reinterpret_cast<uintptr_t>(base + nd->right);
-        lane_nd[k] = reinterpret_cast<const Node*>(r + ((reinterpret_cast<uintptr_t>(nd + 1) - r) & (0 - left)));
-      }
-    }
+    lanes(std::false_type{}, order_v.data(), clean_rows);
+    lanes(std::true_type{}, order_v.data() + clean_rows, rows - clean_rows);
   }
 }
 
