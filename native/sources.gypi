@@ -36,7 +36,6 @@
       "native/core/simd/blas1_scalar.cc",
       "native/core/simd/cpu.cc",
       "native/core/simd/gemm_scalar.cc",
-      "native/core/simd/predict_scalar.cc",
       "native/core/simd/vmath.cc",
       "native/core/tree/histogram.cc",
       "native/core/tree/row_partition.cc",
@@ -48,7 +47,6 @@
       "native/core/simd/binning_avx2.cc",
       "native/core/simd/blas1_avx2.cc",
       "native/core/simd/gemm_avx2.cc",
-      "native/core/simd/predict_avx2.cc",
       "native/core/simd/vmath_avx2.cc"
     ],
     "ek_avx512_sources": [

@@ -81,14 +81,14 @@ function train(opts: Record<string, unknown>): { model: GradientBoostingRegresso
 
 const cases: [string, Record<string, unknown>, number?][] = [
   ['dense (depth-wise, depth 6)', { growPolicy: 'depthwise', maxDepth: 6, numLeaves: 64 }],
-  // 200 trees of 127 nodes: beyond 256 KB, so 8192-row blocks whose dense trees fill leaf ids 1024
-  // rows at a time; 2500 rows cross two such chunks.
-  ['dense, forest beyond L2 (8192-row blocks, 1024-row chunks)', { growPolicy: 'depthwise', maxDepth: 6, numLeaves: 64, nEstimators: 200 }, 2500],
+  // 200 trees of 127 nodes: beyond 256 KB, so 2048-row blocks (1024 below that); 2500 rows cross
+  // two blocks, and leave tails that are not a multiple of the 8 rows walking in lockstep.
+  ['dense, forest beyond L2 (2048-row blocks)', { growPolicy: 'depthwise', maxDepth: 6, numLeaves: 64, nEstimators: 200 }, 2500],
   ['dense (depth-wise, depth 8)', { growPolicy: 'depthwise', maxDepth: 8, numLeaves: 256, minChildSamples: 2 }],
   ['node walk (leaf-wise, deep)', { numLeaves: 64 }],
   // 60 trees of 255 leaves (8 KB each, 480 KB in all): 2048-row blocks walked in sweeps, each tree
   // from below its dense top (the levels most rows pass a split of, shallow leaves padded);
-  // 2500 rows cross two blocks and a 1024-row chunk of the top walk.
+  // 2500 rows cross two blocks.
   ['node walk with dense tops, forest beyond L2 (2048-row blocks, sweeps)', { numLeaves: 255, nEstimators: 60 }, 2500],
 ];
 
@@ -105,7 +105,7 @@ describe('compiled forest: batch and single-row predictions equal a walk of the 
         for (const isa of isas) {
           setSimd(isa);
           for (const f32 of [true, false]) {
-            const rows = probe ?? 700;  // not a multiple of the 8- or 32-row kernel groups: tails included
+            const rows = probe ?? 700;  // not a multiple of the 8-row lockstep groups: tails included
             const x = probeRows(t, cols, rows, f32, f32 ? 11 : 12);
             const data = f32 ? Float32Array.from(x) : x;
             const got = model.predictRaw({ data, rows, cols }).data;
