@@ -299,39 +299,50 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
       continue;
     }
     // Start nodes: the root, or for a tree with a dense top the node where its top walk leaves each
-    // row (the dense kernel runs the top for the whole block, in chunks).
+    // row.
     if (cur_v.size() < static_cast<size_t>(rows)) {
       cur_v.resize(static_cast<size_t>(rows));
       list_v.resize(static_cast<size_t>(rows));
     }
     uint32_t* cur = cur_v.data();
-    const int64_t top = top_slot_[static_cast<size_t>(t)];
-    if (top >= 0) {
-      sort_rows();
-      const int depth = top_depth_[static_cast<size_t>(t)];
-      const uint32_t* exits = top_exit_.data() + top_exit_off_[static_cast<size_t>(t)];
-      auto enter = [&](uint32_t r, uint32_t leaf_slot) { cur[r] = exits[leaf_slot]; };
-      dense_rows(std::false_type{}, order_v.data(), clean_rows, top, depth, enter);
-      dense_rows(std::true_type{}, order_v.data() + clean_rows, rows - clean_rows, top, depth, enter);
-    } else {
-      std::fill(cur, cur + rows, root);
-    }
-    const size_t tree_nodes = (static_cast<size_t>(t) + 1 < tree_roots_.size() ? tree_roots_[static_cast<size_t>(t) + 1] : nodes_.size()) - root;
     sort_rows();
+    const uint32_t* order = order_v.data();
+    const size_t tree_nodes = (static_cast<size_t>(t) + 1 < tree_roots_.size() ? tree_roots_[static_cast<size_t>(t) + 1] : nodes_.size()) - root;
+    const int64_t top = top_slot_[static_cast<size_t>(t)];
     if (tree_nodes <= kSweepMaxNodes) {
       // A tree that sits in L1/L2 walks in sweeps over the block's unfinished rows: one step per row
       // and sweep, the rows that reached their leaf dropped from the list without a branch. Every
       // step is independent of the others in its sweep and no branch depends on the data; the
       // lanes below mispredict once per row where a leaf is found, which cost 30% on the 255-leaf
-      // trees of model B (bench/predict.mjs).
+      // trees of model B (bench/predict.mjs). The lists start with the rows that the top did not
+      // already bring to a leaf: clean rows at list[0, n_clean), the others from list[clean_rows].
       uint32_t* list = list_v.data();
-      auto sweep = [&](auto with_nan, const uint32_t* from, int64_t count) {
-        int64_t n = count;
-        for (int64_t pass = 0; n > 0; ++pass) {
-          const uint32_t* src = pass == 0 ? from : list;
+      int64_t n_clean = clean_rows;
+      int64_t n_nan = rows - clean_rows;
+      if (top >= 0) {
+        const int depth = top_depth_[static_cast<size_t>(t)];
+        const uint32_t* exits = top_exit_.data() + top_exit_off_[static_cast<size_t>(t)];
+        int64_t m = 0;
+        auto enter = [&](uint32_t r, uint32_t bottom) {
+          const uint32_t e = exits[bottom];
+          cur[r] = e;
+          list[m] = r;
+          m += static_cast<int64_t>((base[e].word >> 31) ^ 1u);
+        };
+        dense_rows(std::false_type{}, order, clean_rows, top, depth, enter);
+        n_clean = m;
+        m = clean_rows;
+        dense_rows(std::true_type{}, order + clean_rows, rows - clean_rows, top, depth, enter);
+        n_nan = m - clean_rows;
+      } else {
+        std::fill(cur, cur + rows, root);
+        std::copy(order, order + rows, list);
+      }
+      auto sweep = [&](auto with_nan, uint32_t* at, int64_t count) {
+        for (int64_t n = count; n > 0;) {
           int64_t m = 0;
           for (int64_t j = 0; j < n; ++j) {
-            const uint32_t r = src[j];
+            const uint32_t r = at[j];
             const uint32_t i = cur[r];
             const Node& nd = base[i];
             const uint32_t w = nd.word;
@@ -344,16 +355,25 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
               const uint32_t left = static_cast<uint32_t>(v <= nd.value) & inner;
               cur[r] = nd.right + ((i + 1 - nd.right) & (0u - left));
             }
-            list[m] = r;
+            at[m] = r;
             m += inner;
           }
           n = m;
         }
       };
-      sweep(std::false_type{}, order_v.data(), clean_rows);
-      sweep(std::true_type{}, order_v.data() + clean_rows, rows - clean_rows);
+      sweep(std::false_type{}, list, n_clean);
+      sweep(std::true_type{}, list + clean_rows, n_nan);
       for (int64_t r = 0; r < rows; ++r) o[r * g] += base[cur[r]].value;
       continue;
+    }
+    if (top >= 0) {
+      const int depth = top_depth_[static_cast<size_t>(t)];
+      const uint32_t* exits = top_exit_.data() + top_exit_off_[static_cast<size_t>(t)];
+      auto enter = [&](uint32_t r, uint32_t bottom) { cur[r] = exits[bottom]; };
+      dense_rows(std::false_type{}, order, clean_rows, top, depth, enter);
+      dense_rows(std::true_type{}, order + clean_rows, rows - clean_rows, top, depth, enter);
+    } else {
+      std::fill(cur, cur + rows, root);
     }
     // Larger trees (a full-depth forest tree: its nodes stream from L3) walk in lanes, which keep
     // more independent node loads in flight: kLanes rows walk at once, and a row that reaches its
@@ -407,8 +427,8 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
         }
       }
     };
-    lanes(std::false_type{}, order_v.data(), clean_rows);
-    lanes(std::true_type{}, order_v.data() + clean_rows, rows - clean_rows);
+    lanes(std::false_type{}, order, clean_rows);
+    lanes(std::true_type{}, order + clean_rows, rows - clean_rows);
   }
 }
 
