@@ -94,9 +94,12 @@ class CompiledForest {
   // Fewest levels worth a dense top.
   static constexpr int kMinTopDepth = 2;
   // Rows per batch block; a block walks one tree at a time. While the forest's nodes fit in L2,
-  // kBlockRows. Beyond L2 it depends on the size of one tree:
+  // kBlockRows (model A of bench/predict.mjs, 100 dense trees: 1024-2048 rows ran 1.1x faster than
+  // 64, as the per-tree setup of a block is paid less often). Beyond L2 it depends on the size of
+  // one tree:
   //  - small trees (500 boosted trees of 255 leaves: 8 KB each, 4 MB in all): kMidBlockRows, so the
-  //    block's rows stay in L2 while every tree streams past them once;
+  //    block's rows stay in L2 while every tree streams past them once (model B: 2048 rows about
+  //    1.1x faster than 8192, whose 900 KB of float32 rows filled L2);
   //  - large trees (full-depth forest trees of ~20k nodes, 320 KB each): as many rows as give each
   //    thread one block (up to kMaxBlockRows), since streaming such a tree from L3 costs about as
   //    much as walking 8k rows through it. On bench/forest.mjs's 100-tree forest one 25k-row block
