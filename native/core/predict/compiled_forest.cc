@@ -338,6 +338,9 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
         std::fill(cur, cur + rows, root);
         std::copy(order, order + rows, list);
       }
+      // Every listed row sits at a split: a step moves it to a child and keeps it listed only when
+      // that child is a split too (one more load, of a line the next sweep reads anyway), so no
+      // sweep spends a step on finding a leaf.
       auto sweep = [&](auto with_nan, uint32_t* at, int64_t count) {
         for (int64_t n = count; n > 0;) {
           int64_t m = 0;
@@ -346,17 +349,13 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
             const uint32_t i = cur[r];
             const Node& nd = base[i];
             const uint32_t w = nd.word;
-            // A leaf stays put and leaves the list.
-            const uint32_t inner = (w >> 31) ^ 1u;
             const double v = static_cast<double>(x[static_cast<int64_t>(r) * stride + (w & kFeatureMask)]);
-            if (decltype(with_nan)::value) {
-              cur[r] = sweep_step(nd, i, v, inner);
-            } else {
-              const uint32_t left = static_cast<uint32_t>(v <= nd.value) & inner;
-              cur[r] = nd.right + ((i + 1 - nd.right) & (0u - left));
-            }
+            uint32_t left = static_cast<uint32_t>(v <= nd.value);
+            if (decltype(with_nan)::value) left |= static_cast<uint32_t>(v != v) & (w >> 30) & 1u;
+            const uint32_t next = nd.right + ((i + 1 - nd.right) & (0u - left));
+            cur[r] = next;
             at[m] = r;
-            m += inner;
+            m += (base[next].word >> 31) ^ 1u;
           }
           n = m;
         }

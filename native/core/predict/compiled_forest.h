@@ -30,8 +30,8 @@
 //    data). Larger trees (full-depth forest trees, streaming from L3) walk 16 rows at a time in
 //    lanes, a row that reaches its leaf handing its lane to the next row of the block, which keeps
 //    more node loads in flight. The side taken at a node is computed without a branch. predictOne
-//    sweeps over chunks of 256 trees for its one row. A leaf's `right` points at itself, so a
-//    sweep's step on a leaf (which never goes left there) stays on it.
+//    sweeps over chunks of 256 trees for its one row. A sweep step keeps a row (or tree) listed
+//    only while the child it moved to is a split, so no step is spent on finding a leaf.
 //
 // NaN takes the node's default side. float32 input is widened to double before the compare, which
 // is exact, so float32 and float64 inputs of the same values give the same leaves.
@@ -206,12 +206,6 @@ class CompiledForest {
     const uint32_t left = (static_cast<uint32_t>(v <= n.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & 1u;
     return n.right + ((i + 1 - n.right) & (0u - left));
   }
-  // The sweep walks' step (predict_block, predict_row_raw): step() on a split; a leaf (inner = 0)
-  // stays where it is, its `right` being itself.
-  static uint32_t sweep_step(const Node& n, uint32_t i, double v, uint32_t inner) {
-    const uint32_t left = (static_cast<uint32_t>(v <= n.value) | (static_cast<uint32_t>(v != v) & (n.word >> 30))) & inner & 1u;
-    return n.right + ((i + 1 - n.right) & (0u - left));
-  }
   template <class T>
   void predict_block(const T* x, int64_t rows, double* out, int tree_end) const;
   // Appends the dense form of the tree just compiled at `root` (depth <= dense::kDenseMaxDepth).
@@ -358,31 +352,34 @@ void CompiledForest::predict_row_raw(const T* x, double* out, int tree_end) cons
     return;
   }
   if (!has_special_) {
-    // Sweeps over chunks of kChunk trees: each sweep steps every unfinished tree once, and trees
-    // that reached their leaf drop out of the list without a branch, so the trees' node loads are
-    // independent and no branch depends on the data (the batch path's sweep, over trees instead
-    // of rows). On model B of bench/predict.mjs this took the median call from 15-16 us (8 trees
-    // in lanes, a mispredicted branch per leaf) to 13-14.5 us. Dense tops are not used here: for
-    // one row their walks are chains of dependent loads, which made the call 1.3x slower. Leaf
+    // Sweeps over chunks of kChunk trees: each sweep steps every unfinished tree once, and a tree
+    // whose step lands on a leaf drops out of the list without a branch, so the trees' node loads
+    // are independent and no branch depends on the data (the batch path's sweep, over trees
+    // instead of rows). On model B of bench/predict.mjs this took the median call from 15-16 us (8
+    // trees in lanes, a mispredicted branch per leaf) to 13-14.5 us. Dense tops are not used here:
+    // for one row their walks are chains of dependent loads, which made the call 1.3x slower. Leaf
     // outputs are summed in tree order.
     constexpr int kChunk = 256;
     uint32_t cur[kChunk];
     uint16_t list[kChunk];
     for (int c0 = 0; c0 < end; c0 += kChunk) {
       const int n0 = std::min(end, c0 + kChunk) - c0;
-      for (int j = 0; j < n0; ++j) cur[j] = roots[c0 + j];
-      int n = n0;
-      for (int pass = 0; n > 0; ++pass) {
+      int n = 0;
+      for (int j = 0; j < n0; ++j) {
+        cur[j] = roots[c0 + j];
+        list[n] = static_cast<uint16_t>(j);
+        n += static_cast<int>((base[cur[j]].word >> 31) ^ 1u);
+      }
+      while (n > 0) {
         int m = 0;
         for (int j = 0; j < n; ++j) {
-          const int k = pass == 0 ? j : list[j];
+          const int k = list[j];
           const uint32_t i = cur[k];
           const Node& nd = base[i];
-          const uint32_t w = nd.word;
-          const uint32_t inner = (w >> 31) ^ 1u;
-          cur[k] = sweep_step(nd, i, static_cast<double>(x[w & kFeatureMask]), inner);
+          const uint32_t next = step(nd, i, static_cast<double>(x[nd.word & kFeatureMask]));
+          cur[k] = next;
           list[m] = static_cast<uint16_t>(k);
-          m += static_cast<int>(inner);
+          m += static_cast<int>((base[next].word >> 31) ^ 1u);
         }
         n = m;
       }
