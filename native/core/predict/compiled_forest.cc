@@ -265,14 +265,14 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
       uint32_t idx[kRows] = {};
       for (int k = 0; k < kRows; ++k) xr[k] = x + static_cast<int64_t>(from[j + k]) * stride;
       for (int d = 0; d < depth; ++d) {
-        for (int k = 0; k < kRows; ++k) idx[k] = dense_row_step<decltype(with_nan)::value>(xr[k], slot, idx[k]);
+        for (int k = 0; k < kRows; ++k) idx[k] = dense_step_at<decltype(with_nan)::value>(xr[k], slot, idx[k]);
       }
       for (int k = 0; k < kRows; ++k) sink(from[j + k], idx[k] - first);
     }
     for (; j < count; ++j) {
       const T* xr = x + static_cast<int64_t>(from[j]) * stride;
       uint32_t i = 0;
-      for (int d = 0; d < depth; ++d) i = dense_row_step<true>(xr, slot, i);
+      for (int d = 0; d < depth; ++d) i = dense_step_at<decltype(with_nan)::value>(xr, slot, i);
       sink(from[j], i - first);
     }
   };
@@ -350,9 +350,7 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
             const Node& nd = base[i];
             const uint32_t w = nd.word;
             const double v = static_cast<double>(x[static_cast<int64_t>(r) * stride + (w & kFeatureMask)]);
-            uint32_t left = static_cast<uint32_t>(v <= nd.value);
-            if (decltype(with_nan)::value) left |= static_cast<uint32_t>(v != v) & (w >> 30) & 1u;
-            const uint32_t next = nd.right + ((i + 1 - nd.right) & (0u - left));
+            const uint32_t next = step<decltype(with_nan)::value>(nd, i, v);
             cur[r] = next;
             at[m] = r;
             m += (base[next].word >> 31) ^ 1u;
@@ -418,8 +416,7 @@ void CompiledForest::predict_block(const T* x, int64_t rows, double* out, int tr
             continue;
           }
           const double v = static_cast<double>(lane_x[k][w & kFeatureMask]);
-          uintptr_t left = static_cast<uintptr_t>(v <= nd->value);
-          if (decltype(with_nan)::value) left |= static_cast<uintptr_t>(v != v) & (w >> 30) & 1u;
+          const uintptr_t left = goes_left_bit<decltype(with_nan)::value>(*nd, v);
           // No branch (see step()): the right child plus, when going left, the distance to nd + 1.
           const uintptr_t right = reinterpret_cast<uintptr_t>(base + nd->right);
           lane_nd[k] = reinterpret_cast<const Node*>(right + ((reinterpret_cast<uintptr_t>(nd + 1) - right) & (0 - left)));

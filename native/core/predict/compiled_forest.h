@@ -200,11 +200,17 @@ class CompiledForest {
   // One step of a plain (non-special) numerical node i with value v: the left child (i + 1) when
   // v <= threshold or v is NaN and the node's default is left, else the right child. No branch: the
   // side is a coin flip per row, and a mispredicted branch per step cost 2.6x in throughput
-  // (profiled on model A of bench/predict.mjs).
+  // (profiled on model A of bench/predict.mjs). kNaN false: v is known not to be NaN, and the
+  // missing-value test is skipped (the batch walk sorts its rows by that).
+  template <bool kNaN = true>
+  static uint32_t goes_left_bit(const Node& n, double v) {
+    uint32_t left = static_cast<uint32_t>(v <= n.value);
+    if (kNaN) left |= static_cast<uint32_t>(v != v) & (n.word >> 30) & 1u;
+    return left;
+  }
+  template <bool kNaN = true>
   static uint32_t step(const Node& n, uint32_t i, double v) {
-    const uint32_t w = n.word;
-    const uint32_t left = (static_cast<uint32_t>(v <= n.value) | (static_cast<uint32_t>(v != v) & (w >> 30))) & 1u;
-    return n.right + ((i + 1 - n.right) & (0u - left));
+    return n.right + ((i + 1 - n.right) & (0u - goes_left_bit<kNaN>(n, v)));
   }
   template <class T>
   void predict_block(const T* x, int64_t rows, double* out, int tree_end) const;
@@ -213,24 +219,13 @@ class CompiledForest {
   // Appends the dense top (the first `depth` levels) of the tree just compiled at `root`.
   void add_top(uint32_t root, int depth);
   void fill_dense(uint32_t node, uint32_t slot, int level, int depth, size_t feat_off, size_t leaf_off, bool top);
+  template <bool kNaN = true>
   uint32_t dense_step_at(const float* x, int64_t slot, uint32_t i) const {
-    return dense::dense_step(x, dense_slot_f32_.data() + slot, i);
+    return dense::dense_step<kNaN>(x, dense_slot_f32_.data() + slot, i);
   }
+  template <bool kNaN = true>
   uint32_t dense_step_at(const double* x, int64_t slot, uint32_t i) const {
-    return dense::dense_step(x, dense_feat_.data() + slot, dense_thr_d_.data() + slot, i);
-  }
-  // One dense step of a row; kNaN false: the row has no NaN, so the missing-value test is skipped.
-  template <bool kNaN>
-  uint32_t dense_row_step(const float* x, int64_t slot, uint32_t i) const {
-    if (kNaN) return dense::dense_step(x, dense_slot_f32_.data() + slot, i);
-    const dense::DenseSlotF32 s = dense_slot_f32_[static_cast<size_t>(slot + i)];
-    return 2 * i + 2 - static_cast<uint32_t>(x[s.feat & ~dense::kDenseNaNLeftBit] <= s.thr);
-  }
-  template <bool kNaN>
-  uint32_t dense_row_step(const double* x, int64_t slot, uint32_t i) const {
-    if (kNaN) return dense::dense_step(x, dense_feat_.data() + slot, dense_thr_d_.data() + slot, i);
-    const uint32_t w = static_cast<uint32_t>(dense_feat_[static_cast<size_t>(slot + i)]);
-    return 2 * i + 2 - static_cast<uint32_t>(x[w & ~dense::kDenseNaNLeftBit] <= dense_thr_d_[static_cast<size_t>(slot + i)]);
+    return dense::dense_step<kNaN>(x, dense_feat_.data() + slot, dense_thr_d_.data() + slot, i);
   }
   int32_t dense_leaf_of(const float* x, int64_t slot, int depth) const {
     return dense::dense_leaf(x, dense_slot_f32_.data() + slot, depth);

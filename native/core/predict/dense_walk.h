@@ -35,17 +35,22 @@ struct DenseSlotF32 {
   uint32_t feat;
 };
 
-// One step of a dense walk: the next slot.
+// One step of a dense walk: the next slot. kNaN false: the row holds no NaN, so the missing-value
+// test is skipped (the batch walk sorts its rows by that).
+template <bool kNaN = true>
 inline uint32_t dense_step(const float* x, const DenseSlotF32* slots, uint32_t i) {
   const DenseSlotF32 s = slots[i];
   const float v = x[s.feat & ~kDenseNaNLeftBit];
-  const uint32_t left = static_cast<uint32_t>(v <= s.thr) | (static_cast<uint32_t>(v != v) & (s.feat >> 31));
+  uint32_t left = static_cast<uint32_t>(v <= s.thr);
+  if (kNaN) left |= static_cast<uint32_t>(v != v) & (s.feat >> 31);
   return 2 * i + 2 - left;
 }
+template <bool kNaN = true>
 inline uint32_t dense_step(const double* x, const int32_t* feat, const double* thr, uint32_t i) {
   const uint32_t w = static_cast<uint32_t>(feat[i]);
   const double v = x[w & ~kDenseNaNLeftBit];
-  const uint32_t left = static_cast<uint32_t>(v <= thr[i]) | (static_cast<uint32_t>(v != v) & (w >> 31));
+  uint32_t left = static_cast<uint32_t>(v <= thr[i]);
+  if (kNaN) left |= static_cast<uint32_t>(v != v) & (w >> 31);
   return 2 * i + 2 - left;
 }
 
