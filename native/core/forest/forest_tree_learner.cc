@@ -223,7 +223,7 @@ class ForestTreeLearner::Impl {
     const int64_t most = p_.max_leaf_nodes > 1 ? 2 * static_cast<int64_t>(p_.max_leaf_nodes) - 1 : 2 * n - 1;
     const int64_t guess = std::min<int64_t>(most, last_nodes_ + last_nodes_ / 8 + 64);
     tree_.reserve(static_cast<int>(guess));
-    if (classification_) distribution_.reserve(static_cast<size_t>(guess) * static_cast<size_t>(k_));
+    if (classification_) reserve_huge(&distribution_, static_cast<size_t>(guess) * static_cast<size_t>(k_));
     states_.assign(1, NodeState());
     NodeState& root = states_[0];
     root.count = n;

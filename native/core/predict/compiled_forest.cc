@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "../errors.h"
+#include "../memory.h"
 #include "../parallel/parallel_for.h"
 
 namespace ensemblekit {
@@ -32,9 +33,9 @@ CompiledForest::CompiledForest(int num_features, std::vector<double> base_score,
 void CompiledForest::add_tree(const Tree& tree, int group) { add_tree(tree, group, nullptr, 1, 1.0); }
 
 void CompiledForest::reserve(size_t more_nodes, size_t more_trees) {
-  nodes_.reserve(nodes_.size() + more_nodes);
-  node_cover_.reserve(node_cover_.size() + more_nodes);
-  node_tree_id_.reserve(node_tree_id_.size() + more_nodes);
+  reserve_huge(&nodes_, nodes_.size() + more_nodes);
+  reserve_huge(&node_cover_, node_cover_.size() + more_nodes);
+  reserve_huge(&node_tree_id_, node_tree_id_.size() + more_nodes);
   tree_roots_.reserve(tree_roots_.size() + more_trees);
   tree_depths_.reserve(tree_depths_.size() + more_trees);
   tree_groups_.reserve(tree_groups_.size() + more_trees);

@@ -29,6 +29,8 @@
 #include <limits>
 #include <vector>
 
+#include "../memory.h"
+
 namespace ensemblekit {
 
 enum class SplitType : uint8_t { kNumerical = 0, kCategorical = 1 };
@@ -132,7 +134,8 @@ class Tree {
   void scale_values(double factor);
 
   // Room for `nodes` nodes without regrowth (a learner that can estimate its tree's size).
-  void reserve(int nodes) { nodes_.reserve(static_cast<size_t>(nodes)); }
+  // Room for this many nodes; large arrays ask for huge pages (memory.h).
+  void reserve(int nodes) { reserve_huge(&nodes_, static_cast<size_t>(nodes)); }
 
   // Reference walk on one raw row (x[feature] for every feature the tree uses). Returns the leaf id.
   template <class T>

@@ -1,0 +1,43 @@
+// Page-fault relief for large, freshly allocated buffers.
+//
+// First touch of fresh memory costs a page fault per 4 KiB page. On the VMs this library is
+// measured on a fault costs 13-17 µs, so writing a new buffer runs at 0.2-0.3 GB/s; with
+// transparent huge pages (one fault per 2 MiB) the same writes run at ~15 GB/s. A forest keeps
+// megabytes of fresh nodes per tree, a CSV parse writes its whole output once: for them the faults
+// cost as much as the work. Kernels set to THP "madvise" (a common default) give huge pages only
+// to ranges that ask for them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+namespace ensemblekit {
+
+// Asks for transparent huge pages on the 2 MiB-aligned part of [p, p + bytes). Call it before the
+// range is first written (pages already faulted stay small). Advice only: with THP off, on other
+// systems or when the kernel refuses, nothing changes but speed.
+inline void advise_huge_pages(const void* p, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHuge = uintptr_t{1} << 21;
+  const uintptr_t b = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t e = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
+  if (e > b) (void)madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+// std::vector::reserve, then the advice on the new capacity (a no-op when nothing was allocated).
+template <class Vec>
+void reserve_huge(Vec* v, size_t n) {
+  if (n <= v->capacity()) return;
+  v->reserve(n);
+  advise_huge_pages(v->data(), v->capacity() * sizeof(typename Vec::value_type));
+}
+
+}  // namespace ensemblekit
