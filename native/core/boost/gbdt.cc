@@ -350,6 +350,9 @@ GbdtModel train_gbdt(const BinnedDataset& train, const double* labels, const dou
   model.best_iteration = early && best_round >= 0 ? best_round : keep - 1;
 
   model.forest = CompiledForest(nf, model.base_score, transform);
+  size_t total_nodes = 0;
+  for (const Tree& t : model.trees) total_nodes += static_cast<size_t>(t.num_nodes());
+  model.forest.reserve(total_nodes, model.trees.size());
   model.importance_split.assign(static_cast<size_t>(nf), 0.0);
   model.importance_gain.assign(static_cast<size_t>(nf), 0.0);
   for (size_t t = 0; t < model.trees.size(); ++t) {

@@ -124,6 +124,9 @@ GbdtModel gbdt_model_from_trees(int num_features, int num_outputs, std::vector<d
   model.num_rounds = static_cast<int>(trees.size() / static_cast<size_t>(num_outputs));
   model.best_iteration = best_iteration < 0 || best_iteration >= model.num_rounds ? model.num_rounds - 1 : best_iteration;
   model.forest = CompiledForest(num_features, base_score, transform);
+  size_t total_nodes = 0;
+  for (const Tree& t : trees) total_nodes += static_cast<size_t>(t.num_nodes());
+  model.forest.reserve(total_nodes, trees.size());
   for (size_t t = 0; t < trees.size(); ++t) model.forest.add_tree(trees[t], static_cast<int>(t % static_cast<size_t>(num_outputs)));
   model.base_score = std::move(base_score);
   tree_importances(trees, num_features, &model.importance_split, &model.importance_gain);
