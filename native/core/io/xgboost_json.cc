@@ -9,7 +9,8 @@
 //   the listed set goes left, as the compiled forest expects, and the node reads a category as
 //   XGBoost does (CategoryRule::kTruncateFloat32).
 // - Trees add to output `tree_info[t]`; dart trees are scaled by `weight_drop`; random-forest style
-//   models (num_parallel_tree > 1) are supported.
+//   models (num_parallel_tree > 1) are supported. tree_info and (when present)
+//   gbtree_model_param.num_trees must agree with the number of trees.
 // - base_score (output space; a scalar, or a per-class vector in 2.x, written as a string) becomes
 //   the raw start margin through the objective's link, in float32 as XGBoost's ProbToMargin does.
 // Refused: gblinear, multi-target trees (leaf vectors), objectives outside the table below.
@@ -338,9 +339,20 @@ ImportedGbdt import_xgboost_json(const char* text, size_t size) {
     const JsonValue model_param_v = gbtree.get("gbtree_model_param");
     int64_t parallel = 1;
     if (model_param_v.exists()) {
-      parallel = int_param(obj(model_param_v, "model.gbtree_model_param").get("num_parallel_tree"),
-                           "gbtree_model_param.num_parallel_tree", 1);
+      const JsonValue model_param = obj(model_param_v, "model.gbtree_model_param");
+      parallel = int_param(model_param.get("num_parallel_tree"), "gbtree_model_param.num_parallel_tree", 1);
       if (parallel == 0) parallel = 1;
+      // The declared count must be the trees found (dart: the inner gbtree's, as `gbtree` is here).
+      // XGBoost 1.7 loads a mismatch without a word, but such a file is damaged or hand-edited and
+      // which of the two counts is meant cannot be told.
+      const JsonValue num_trees_v = model_param.get("num_trees");
+      if (num_trees_v.exists()) {
+        const int64_t num_trees = int_param(num_trees_v, "gbtree_model_param.num_trees");
+        if (static_cast<uint64_t>(num_trees) != trees.size()) {
+          bad("gbtree_model_param.num_trees is " + std::to_string(num_trees) + " but the model holds " + std::to_string(trees.size()) +
+              " trees");
+        }
+      }
     }
     if (dart && weights.size() != trees.size()) {
       bad("expected " + std::to_string(trees.size()) + " dart weights but found " + std::to_string(weights.size()));
