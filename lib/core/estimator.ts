@@ -184,13 +184,31 @@ export abstract class BaseEstimator<P extends object> {
     return json;
   }
 
-  /** @internal used by {@link estimatorFromJSON}. */
+  /**
+   * @internal used by {@link estimatorFromJSON}. The JSON `version` must be one this class reads:
+   * an integer in [1, stateVersion] (a state written by a newer release may mean something else).
+   */
   restore(json: EstimatorJSON): this {
+    checkStateVersion(json.version, (this.constructor as unknown as { stateVersion: number }).stateVersion, `Invalid ${this.name} JSON`);
     if (json.state !== undefined) {
       this.stateFromJSON(json.state, json.version);
       this.#fitted = true;
     }
     return this;
+  }
+}
+
+/**
+ * @internal Throws ModelFormatError (`<where>: ...`) unless `version` is a state version a class
+ * whose current one is `supported` can read: an integer in [1, supported].
+ */
+export function checkStateVersion(version: unknown, supported: number, where: string): void {
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    const got = typeof version === 'number' ? String(version) : version === undefined ? 'none' : JSON.stringify(version);
+    throw new ModelFormatError(`${where}: expected a positive integer for 'version' but received ${got}`);
+  }
+  if (version > supported) {
+    throw new ModelFormatError(`${where}: version ${version} was written by a newer ensemblekit (this one reads versions 1 to ${supported}); upgrade ensemblekit to load it`);
   }
 }
 

@@ -20,7 +20,7 @@
  * copying X every round; other bases get the repeated rows, as in scikit-learn.
  */
 import { Dataset } from '../core/dataset.js';
-import { BaseEstimator, estimatorFromJSON, registerEstimator, type Classifier, type Estimator, type FitOptions, type Regressor } from '../core/estimator.js';
+import { BaseEstimator, estimatorFromJSON, isClassifier, registerEstimator, type Classifier, type Estimator, type FitOptions, type Regressor } from '../core/estimator.js';
 import { AbortError, InvalidInputError, InvalidParameterError, ModelFormatError } from '../core/errors.js';
 import { classesFromScores, encodeClasses, indexOfLabels, toLabels, toMatrix, type LabelInput, type Labels, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
@@ -33,6 +33,7 @@ import { BaseForestClassifier, type TreeClassifierOptions } from './forest.js';
 import { native, type NativeForestModel, type NativeForestTrees } from '../native.js';
 import { BaseForest } from './forest.js';
 import { accuracyScore } from '../metrics/classification.js';
+import { readClasses, readFinite, readInt, readObject, received } from './tree-state.js';
 import { r2Score } from '../metrics/regression.js';
 
 /** Options of {@link AdaBoostClassifier}. */
@@ -219,30 +220,45 @@ abstract class BaseAdaBoost<P extends AdaBoostClassifierOptions | AdaBoostRegres
     return out;
   }
 
+  /**
+   * Restores the state written by {@link stateToJSON}: every member through its own JSON loader (a
+   * defect there is reported as this state's, with the member's error as the cause), which must give
+   * a fitted estimator on nFeatures columns predicting only this ensemble's classes.
+   */
   protected stateFromJSON(state: unknown): void {
-    const bad = (what: string) => new ModelFormatError(`Invalid ${this.name} state: ${what}`);
-    if (state === null || typeof state !== 'object') throw bad('expected an object');
-    const s = state as Record<string, unknown>;
-    if (!Array.isArray(s.members) || s.members.length === 0) throw bad('members must be a non-empty array');
-    const nums = (v: unknown, name: string): Float64Array => {
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw bad(`${name} must be an array of numbers`);
-      return Float64Array.from(v as number[]);
-    };
-    const weights = nums(s.weights, 'weights');
-    const errors = nums(s.errors, 'errors');
-    if (weights.length !== errors.length || weights.length < s.members.length) throw bad('weights and errors need one entry per round');
-    if (typeof s.nFeatures !== 'number' || !Number.isInteger(s.nFeatures) || s.nFeatures < 1) throw bad('nFeatures must be a positive integer');
-    const members = s.members.map((m: unknown) => {
-      const x = m as { est?: unknown; seed?: unknown } | null;
-      if (x === null || typeof x !== 'object' || typeof x.seed !== 'number') throw bad('each member needs est and seed');
-      return { est: estimatorFromJSON(x.est) as Estimator, seed: x.seed };
-    });
-    const st: AdaState = { members, weights, errors, nFeatures: s.nFeatures };
-    if (s.classes !== undefined) {
-      const c = s.classes;
-      if (!Array.isArray(c) || c.length < 2 || !(c.every((v) => typeof v === 'number') || c.every((v) => typeof v === 'string'))) throw bad('classes must list at least 2 numbers or strings');
-      st.classes = c as number[] | string[];
+    const bad = (what: string, cause?: unknown) => new ModelFormatError(`Invalid ${this.name} state: ${what}`, cause === undefined ? undefined : { cause });
+    const s = readObject(state, 'the state', bad);
+    if (!Array.isArray(s.members) || s.members.length === 0) throw bad(`expected a non-empty array for members but received ${Array.isArray(s.members) ? 'an empty one' : received(s.members)}`);
+    const weights = readFinite(s.weights, 'weights', undefined, bad);
+    const errors = readFinite(s.errors, 'errors', undefined, bad);
+    if (weights.length !== errors.length || weights.length < s.members.length) {
+      throw bad(`expected weights and errors with one entry per round (at least ${s.members.length}) but received ${weights.length} and ${errors.length}`);
     }
+    const nFeatures = readInt(s.nFeatures, 'nFeatures', 1, Number.MAX_SAFE_INTEGER, bad);
+    let classes: number[] | string[] | undefined;
+    if (isClassifier(this)) classes = readClasses(s.classes, 'classes', bad);
+    else if (s.classes !== undefined) throw bad(`expected no classes for a regressor but received ${received(s.classes)}`);
+    const known = new Set<unknown>(classes);
+    const members = s.members.map((m: unknown, i: number): Member => {
+      const x = readObject(m, `members[${i}]`, bad);
+      const seed = readInt(x.seed, `members[${i}].seed`, 0, 2 ** 32 - 1, bad);
+      let est: Estimator;
+      try {
+        est = estimatorFromJSON(x.est) as Estimator;
+      } catch (e) {
+        throw bad(`members[${i}].est: ${(e as Error).message}`, e);
+      }
+      if ((est as { isFitted?: unknown }).isFitted === false) throw bad(`members[${i}].est is not fitted (its JSON has no state)`);
+      const nf = (est as { nFeaturesIn?: unknown }).nFeaturesIn;
+      if (typeof nf === 'number' && nf !== nFeatures) throw bad(`members[${i}].est takes ${nf} features but nFeatures is ${nFeatures}`);
+      const mc = (est as { classes?: unknown }).classes;
+      if (classes !== undefined && Array.isArray(mc) && mc.some((c) => !known.has(c))) {
+        throw bad(`members[${i}].est predicts classes ${JSON.stringify(mc)}, not all among ${JSON.stringify(classes)}`);
+      }
+      return { est, seed };
+    });
+    const st: AdaState = { members, weights, errors, nFeatures };
+    if (classes) st.classes = classes;
     this.state_ = st;
   }
 

@@ -4,6 +4,7 @@
  * forest of one tree without bootstrap; prediction goes through the compiled forest.
  */
 import { registerEstimator } from '../core/estimator.js';
+import { ModelFormatError } from '../core/errors.js';
 import type { ParamTable } from '../core/params.js';
 import {
   BaseForestClassifier,
@@ -22,6 +23,11 @@ export interface DecisionTreeClassifierOptions extends TreeOptions, TreeClassifi
 /** Options of {@link DecisionTreeRegressor}. `maxFeatures` defaults to null (all features). */
 export interface DecisionTreeRegressorOptions extends TreeOptions, TreeRegressorOptions {}
 
+/** A decision tree's JSON state is a forest's with exactly one tree (more would load as their average). */
+function checkOneTree(name: string, numTrees: number): void {
+  if (numTrees !== 1) throw new ModelFormatError(`Invalid ${name} state: expected 1 tree in trees.nodeCounts (a single decision tree) but received ${numTrees}`);
+}
+
 /**
  * A decision tree classifier: gini or entropy splits, leaves predict the weighted class frequencies
  * of their training rows (`predictProba`), NaN routed by a learned default direction.
@@ -36,6 +42,11 @@ export class DecisionTreeClassifier extends BaseForestClassifier<DecisionTreeCla
   get depth(): number {
     return this.maxTreeDepth;
   }
+
+  protected override stateFromJSON(state: unknown): void {
+    super.stateFromJSON(state);
+    checkOneTree(this.name, this.state_!.model.info().numTrees);
+  }
 }
 
 /** A decision tree regressor: squared error (mean leaves) or absolute error (median leaves). */
@@ -48,6 +59,11 @@ export class DecisionTreeRegressor extends BaseForestRegressor<DecisionTreeRegre
   /** Depth of the tree (root = 0). */
   get depth(): number {
     return this.maxTreeDepth;
+  }
+
+  protected override stateFromJSON(state: unknown): void {
+    super.stateFromJSON(state);
+    checkOneTree(this.name, this.state_!.model.info().numTrees);
   }
 }
 

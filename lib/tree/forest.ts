@@ -18,6 +18,7 @@ import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } 
 import { accuracyScore } from '../metrics/classification.js';
 import { r2Score } from '../metrics/regression.js';
 import type { LeafIndices } from './gradient-boosting.js';
+import { maxModelClasses, maxModelFeatures, readClasses, readForestTrees, readInt, readObject, received } from './tree-state.js';
 
 /**
  * Candidate features per split: 'sqrt' (floor(sqrt(n)), at least 1), 'log2' (floor(log2(n)), at
@@ -161,20 +162,9 @@ interface PreparedFit {
   classIndices?: Int32Array;
 }
 
-/** @internal Everything a thresholds array holds, made JSON-safe (+/-Infinity are not JSON numbers). Gradient boosting's JSON form uses it too. */
+/** @internal Everything a thresholds array holds, made JSON-safe (+/-Infinity are not JSON numbers). Gradient boosting's JSON form uses it too; tree-state.ts reads it back. */
 export function encodeNumbers(a: Float64Array): (number | string)[] {
   return Array.from(a, (v) => (Number.isFinite(v) ? v : String(v)));
-}
-
-/** @internal The inverse of {@link encodeNumbers}. */
-export function decodeNumbers(v: unknown, name: string, bad: (what: string) => Error): Float64Array {
-  if (!Array.isArray(v)) throw bad(`${name} must be an array`);
-  return Float64Array.from(v as unknown[], (x) => {
-    if (typeof x === 'number') return x;
-    if (x === 'Infinity') return Infinity;
-    if (x === '-Infinity') return -Infinity;
-    throw bad(`${name} holds ${JSON.stringify(x)}, not a number`);
-  });
 }
 
 /**
@@ -415,46 +405,33 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
     return out;
   }
 
+  /**
+   * Restores the state written by {@link stateToJSON}. Everything is validated before the native
+   * model is built (lib/tree/tree-state.ts: every node value, the array lengths against nodeCounts,
+   * the tree structure); any defect throws ModelFormatError.
+   */
   protected stateFromJSON(state: unknown): void {
     const bad = (what: string) => new ModelFormatError(`Invalid ${this.name} state: ${what}`);
-    if (state === null || typeof state !== 'object') throw bad('expected an object');
-    const s = state as Record<string, unknown>;
-    const int = (v: unknown, name: string, min: number): number => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw bad(`${name} must be an integer >= ${min}`);
-      return v;
-    };
-    const nFeatures = int(s.nFeatures, 'nFeatures', 1);
-    const numClasses = int(s.numClasses, 'numClasses', 0);
-    const t = s.trees as Record<string, unknown> | undefined;
-    if (t === null || typeof t !== 'object') throw bad('trees must be an object');
-    const ints = (v: unknown, name: string): number[] => {
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw bad(`${name} must be an array of numbers`);
-      return v as number[];
-    };
+    const s = readObject(state, 'the state', bad);
+    const nFeatures = readInt(s.nFeatures, 'nFeatures', 1, maxModelFeatures, bad);
+    let classes: number[] | string[] | undefined;
+    let numClasses = 0;
     if (this.classification) {
-      if (!Array.isArray(s.classes) || s.classes.length < 2 || s.classes.length !== numClasses) throw bad('classes must list numClasses (>= 2) labels');
-    } else if (numClasses !== 0) {
-      throw bad('a regressor has numClasses 0');
+      numClasses = readInt(s.numClasses, 'numClasses', 2, maxModelClasses, bad);
+      classes = readClasses(s.classes, 'classes', bad);
+      if (classes.length !== numClasses) throw bad(`expected numClasses (${numClasses}) labels in classes but received ${classes.length}`);
+    } else {
+      if (s.numClasses !== 0) throw bad(`expected 0 for numClasses (a regressor) but received ${received(s.numClasses)}`);
+      if (s.classes !== undefined) throw bad(`expected no classes for a regressor but received ${received(s.classes)}`);
     }
-    const model = native.forest.modelFromTrees({
-      numFeatures: nFeatures,
-      numClasses,
-      nodeCounts: Int32Array.from(ints(t.nodeCounts, 'trees.nodeCounts')),
-      left: Int32Array.from(ints(t.left, 'trees.left')),
-      right: Int32Array.from(ints(t.right, 'trees.right')),
-      feature: Int32Array.from(ints(t.feature, 'trees.feature')),
-      threshold: decodeNumbers(t.threshold, 'trees.threshold', bad),
-      thresholdBin: Int32Array.from(ints(t.thresholdBin, 'trees.thresholdBin')),
-      defaultLeft: Uint8Array.from(ints(t.defaultLeft, 'trees.defaultLeft')),
-      value: decodeNumbers(t.value, 'trees.value', bad),
-      gain: decodeNumbers(t.gain, 'trees.gain', bad),
-      weight: decodeNumbers(t.weight, 'trees.weight', bad),
-      count: Float64Array.from(ints(t.count, 'trees.count')),
-      distribution: decodeNumbers(t.distribution ?? [], 'trees.distribution', bad),
-    });
+    const trees = readForestTrees(s.trees, nFeatures, numClasses, bad);
+    // NaN (no row ever out of bag) was written as null: JSON has no NaN.
+    const oob = s.oobScore;
+    if (oob !== undefined && oob !== null && typeof oob !== 'number') throw bad(`expected a number for oobScore but received ${received(oob)}`);
+    const model = native.forest.modelFromTrees({ numFeatures: nFeatures, numClasses, ...trees });
     this.state_ = { nFeatures, model };
-    if (Array.isArray(s.classes)) this.state_.classes = s.classes as number[] | string[];
-    if (typeof s.oobScore === 'number') this.state_.oobScore = s.oobScore;
+    if (classes) this.state_.classes = classes;
+    if (oob !== undefined) this.state_.oobScore = oob ?? NaN;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Dataset } from '../core/dataset.js';
-import { BaseEstimator, registerEstimator, type Classifier, type FitOptions, type Regressor } from '../core/estimator.js';
+import { BaseEstimator, checkStateVersion, isClassifier, registerEstimator, type Classifier, type FitOptions, type Regressor } from '../core/estimator.js';
 import { InvalidInputError, InvalidParameterError, ModelFormatError, NotFittedError } from '../core/errors.js';
 import { classesFromScores, detachedNote, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
@@ -26,7 +26,8 @@ import {
 } from '../native.js';
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
 import { accuracyScore } from '../metrics/classification.js';
-import { decodeNumbers, encodeNumbers } from './forest.js';
+import { encodeNumbers } from './forest.js';
+import { maxModelFeatures, readClasses, readFinite, readGbdtTrees, readInt, readObject, received } from './tree-state.js';
 import { r2Score } from '../metrics/regression.js';
 import { toXGBoostText } from '../io/xgboost-export.js';
 
@@ -777,64 +778,65 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     return out;
   }
 
+  /**
+   * Restores the state written by {@link stateToJSON}. Everything is validated before the native
+   * model is built (lib/tree/tree-state.ts: every node value, the array lengths against nodeCounts,
+   * the tree structure); any defect throws ModelFormatError.
+   */
   protected stateFromJSON(state: unknown): void {
     const bad = (what: string) => new ModelFormatError(`Invalid ${this.name} state: ${what}`);
-    if (state === null || typeof state !== 'object') throw bad('expected an object');
-    const s = state as Record<string, unknown>;
-    const int = (v: unknown, name: string, min: number): number => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw bad(`${name} must be an integer >= ${min}`);
-      return v;
-    };
-    const nFeatures = int(s.nFeatures, 'nFeatures', 1);
-    const numOutputs = int(s.numOutputs, 'numOutputs', 1);
+    const s = readObject(state, 'the state', bad);
+    const nFeatures = readInt(s.nFeatures, 'nFeatures', 1, maxModelFeatures, bad);
+    const numOutputs = readInt(s.numOutputs, 'numOutputs', 1, 2 ** 31 - 1, bad);
     const transform = s.transform;
-    if (transform !== 'identity' && transform !== 'sigmoid' && transform !== 'softmax' && transform !== 'exp') throw bad('unknown transform');
-    const numbers = (v: unknown, name: string): number[] => {
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw bad(`${name} must be an array of numbers`);
-      return v as number[];
-    };
-    const t = s.trees as Record<string, unknown> | undefined;
-    if (t === null || typeof t !== 'object') throw bad('trees must be an object');
-    const sets = t.categorySets ?? [];
-    if (!Array.isArray(sets)) throw bad('trees.categorySets must be an array');
-    const model = native.gbdt.modelFromTrees({
-      numFeatures: nFeatures,
-      numOutputs,
-      baseScore: Float64Array.from(numbers(s.baseScore, 'baseScore')),
-      transform,
-      bestIteration: typeof s.bestIteration === 'number' ? s.bestIteration : -1,
-      nodeCounts: Int32Array.from(numbers(t.nodeCounts, 'trees.nodeCounts')),
-      left: Int32Array.from(numbers(t.left, 'trees.left')),
-      right: Int32Array.from(numbers(t.right, 'trees.right')),
-      feature: Int32Array.from(numbers(t.feature, 'trees.feature')),
-      threshold: decodeNumbers(t.threshold, 'trees.threshold', bad),
-      thresholdBin: Int32Array.from(numbers(t.thresholdBin, 'trees.thresholdBin')),
-      defaultLeft: Uint8Array.from(numbers(t.defaultLeft, 'trees.defaultLeft')),
-      splitType: Uint8Array.from(numbers(t.splitType, 'trees.splitType')),
-      ...(t.missingRule !== undefined || t.categoryRule !== undefined
-        ? { missingRule: Uint8Array.from(numbers(t.missingRule, 'trees.missingRule')), categoryRule: Uint8Array.from(numbers(t.categoryRule, 'trees.categoryRule')) }
-        : {}),
-      categorySet: Int32Array.from(numbers(t.categorySet, 'trees.categorySet')),
-      value: Float64Array.from(numbers(t.value, 'trees.value')),
-      gain: Float64Array.from(numbers(t.gain, 'trees.gain')),
-      sumHess: Float64Array.from(numbers(t.sumHess, 'trees.sumHess')),
-      count: Float64Array.from(numbers(t.count, 'trees.count')),
-      categorySets: (sets as unknown[]).map((c, i) => {
-        const o = c as Record<string, unknown> | null;
-        if (o === null || typeof o !== 'object') throw bad(`trees.categorySets[${i}] must be an object`);
-        return { categories: Uint32Array.from(numbers(o.categories, 'categories')), bins: Uint32Array.from(numbers(o.bins, 'bins')) };
-      }),
-    });
-    const evalsResult = (s.evalsResult ?? {}) as Record<string, Record<string, number[]>>;
-    this.state_ = { nFeatures, model, evalsResult };
-    if (Array.isArray(s.classes)) this.state_.classes = s.classes as number[] | string[];
+    if (transform !== 'identity' && transform !== 'sigmoid' && transform !== 'softmax' && transform !== 'exp') {
+      throw bad(`expected 'identity', 'sigmoid', 'softmax' or 'exp' for transform but received ${received(transform)}`);
+    }
+    const baseScore = readFinite(s.baseScore, 'baseScore', undefined, bad);
+    if (baseScore.length !== numOutputs) throw bad(`expected ${numOutputs} values in baseScore (one per output) but received ${baseScore.length}`);
+    // -1: the last round (models written before early stopping kept it may lack the field).
+    const bestIteration = s.bestIteration === undefined ? -1 : readInt(s.bestIteration, 'bestIteration', -1, 2 ** 31 - 1, bad);
+    const trees = readGbdtTrees(s.trees, nFeatures, bad);
+    if (trees.nodeCounts.length % numOutputs !== 0) {
+      throw bad(`expected a multiple of ${numOutputs} trees (one per output per round) in trees.nodeCounts but received ${trees.nodeCounts.length}`);
+    }
+    const evalsResult = readEvalsResult(s.evalsResult, bad);
+    let classes: number[] | string[] | undefined;
+    if (isClassifier(this)) classes = readClasses(s.classes, 'classes', bad);
+    else if (s.classes !== undefined) throw bad(`expected no classes for a regressor but received ${received(s.classes)}`);
+    let featureNames: string[] | undefined;
     if (s.featureNames !== undefined) {
       if (!Array.isArray(s.featureNames) || !s.featureNames.every((n) => typeof n === 'string') || (s.featureNames.length !== 0 && s.featureNames.length !== nFeatures)) {
         throw bad(`featureNames must be ${nFeatures} strings`);
       }
-      this.state_.featureNames = s.featureNames as string[];
+      featureNames = s.featureNames as string[];
+    }
+    const model = native.gbdt.modelFromTrees({ numFeatures: nFeatures, numOutputs, baseScore, transform, bestIteration, ...trees });
+    this.state_ = { nFeatures, model, evalsResult };
+    if (classes) this.state_.classes = classes;
+    if (featureNames) this.state_.featureNames = featureNames;
+  }
+}
+
+/**
+ * `evalsResult` of a JSON state: `{ set: { metric: values } }`. A NaN metric value was written as
+ * null (JSON has no NaN) and is read back as NaN; anything else must be a number.
+ */
+function readEvalsResult(v: unknown, bad: (what: string) => Error): GbdtState['evalsResult'] {
+  if (v === undefined) return {};
+  const out: GbdtState['evalsResult'] = {};
+  for (const [set, metrics] of Object.entries(readObject(v, 'evalsResult', bad))) {
+    const perMetric: Record<string, number[]> = (out[set] = {});
+    for (const [metric, values] of Object.entries(readObject(metrics, `evalsResult.${set}`, bad))) {
+      if (!Array.isArray(values)) throw bad(`expected an array of numbers for evalsResult.${set}.${metric} but received ${received(values)}`);
+      perMetric[metric] = values.map((x: unknown, i) => {
+        if (x === null) return NaN;
+        if (typeof x !== 'number') throw bad(`expected a number for evalsResult.${set}.${metric}[${i}] but received ${received(x)}`);
+        return x;
+      });
     }
   }
+  return out;
 }
 
 /**
@@ -1023,7 +1025,7 @@ export function gradientBoostingFromBuffer(bytes: Uint8Array): GradientBoostingC
   if (version !== containerVersion) bad(`unsupported container version ${version} (this build reads ${containerVersion})`);
   const headerBytes = view.getUint32(8, true);
   if (headerBytes > bytes.length - 12) bad(`the header declares ${headerBytes} bytes but only ${bytes.length - 12} follow`);
-  let header: { type?: unknown; params?: unknown; state?: Record<string, unknown> };
+  let header: { type?: unknown; version?: unknown; params?: unknown; state?: Record<string, unknown> };
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerBytes)));
   } catch (e) {
@@ -1032,6 +1034,7 @@ export function gradientBoostingFromBuffer(bytes: Uint8Array): GradientBoostingC
   if (header === null || typeof header !== 'object') bad('the header is not an object');
   const Cls = header.type === 'GradientBoostingClassifier' ? GradientBoostingClassifier : header.type === 'GradientBoostingRegressor' ? GradientBoostingRegressor : undefined;
   if (Cls === undefined) return bad(`unknown model type ${JSON.stringify(header.type)}`);
+  checkStateVersion(header.version, (Cls as unknown as { stateVersion: number }).stateVersion, 'Invalid model buffer');
   if (header.params === null || typeof header.params !== 'object' || Array.isArray(header.params)) bad('params must be an object');
   const st = header.state;
   if (st === null || typeof st !== 'object') bad('state must be an object');
