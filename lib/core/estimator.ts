@@ -8,10 +8,12 @@
  * happens at fit against the estimator's parameter table; fitted state is read through getters that
  * throw NotFittedError before fit.
  */
+import { writeFileSync } from 'node:fs';
 import type { JobOptions } from '../native.js';
 import { InvalidParameterError, ModelFormatError, NotFittedError } from './errors.js';
 import type { LabelInput, MatrixInput } from './input.js';
 import type { Matrix } from './matrix.js';
+import { encodeModelBytes } from './model-bytes.js';
 import { checkParam, resolveParams, type ParamTable } from './params.js';
 
 /** Options every `fit` accepts. */
@@ -182,6 +184,20 @@ export abstract class BaseEstimator<P extends object> {
     const json: EstimatorJSON = { type: this.name, version: (this.constructor as unknown as { stateVersion: number }).stateVersion, params };
     if (this.#fitted) json.state = this.stateToJSON();
     return json;
+  }
+
+  /**
+   * The binary form: {@link toJSON} in the model-bytes container (lib/core/model-bytes.ts: the long
+   * numeric arrays packed, checksummed). Gradient-boosted models override it with their native form.
+   * Reload with `modelFromBuffer` / `loadModel` (lib/io).
+   */
+  toBuffer(): Buffer {
+    return encodeModelBytes(this.toJSON());
+  }
+
+  /** Writes {@link toBuffer} to `path`; `loadModel(path)` reads it back. */
+  save(path: string): void {
+    writeFileSync(path, this.toBuffer());
   }
 
   /**

@@ -4,7 +4,7 @@
  * features, off the event loop; prediction goes through the compiled forest. Options are LightGBM's
  * and XGBoost's in camelCase, with LightGBM's defaults.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Dataset } from '../core/dataset.js';
 import { BaseEstimator, checkStateVersion, isClassifier, registerEstimator, type Classifier, type FitOptions, type Regressor } from '../core/estimator.js';
 import { InvalidInputError, InvalidParameterError, ModelFormatError, NotFittedError } from '../core/errors.js';
@@ -627,9 +627,9 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
   /**
    * The compact binary form (format documented in native/core/io/model_io.h): a small JSON header
    * (type, params, classes, feature names) and the checksummed native model. Reload with
-   * {@link gradientBoostingFromBuffer} or lib/io's `loadModel`.
+   * {@link gradientBoostingFromBuffer} or lib/io's `loadModel`. `save(path)` writes it.
    */
-  toBuffer(): Buffer {
+  override toBuffer(): Buffer {
     const s = this.fitted('toBuffer()');
     const header = Buffer.from(
       JSON.stringify({
@@ -648,11 +648,6 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     header.copy(out, 12);
     out.set(blob, 12 + header.length);
     return out;
-  }
-
-  /** Writes {@link toBuffer} to `path`. */
-  save(path: string): void {
-    writeFileSync(path, this.toBuffer());
   }
 
   /** Raw margins (before the link function), `rows x outputs`; `numIteration` limits the rounds used. */

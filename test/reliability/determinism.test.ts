@@ -30,6 +30,7 @@ import {
   Ridge,
   type Estimator,
 } from '../../lib/index.js';
+import { decodeModelBytes, encodeModelBytes } from '../../lib/core/model-bytes.js';
 import { rng } from '../helpers.js';
 import { runChild, scriptFile } from './child.js';
 
@@ -107,10 +108,10 @@ async function saved(t: Trainer, nThreads: number): Promise<Buffer> {
   return modelToBuffer(m);
 }
 
-/** The saved bytes with every "nThreads" parameter set to 1 (JSON form; the binary form has it in setParams). */
+/** The saved bytes with every "nThreads" parameter set to 1 (JSON form in the model-bytes container; the GBDT form has it in setParams). */
 function threadsAsOne(b: Buffer): Buffer {
   if (b.subarray(0, 4).toString('latin1') === 'EKIT') return b;
-  return Buffer.from(JSON.stringify(JSON.parse(b.toString('utf8'), (k, v: unknown) => (k === 'nThreads' ? 1 : v))), 'utf8');
+  return encodeModelBytes(JSON.parse(JSON.stringify(decodeModelBytes(b)), (k, v: unknown) => (k === 'nThreads' ? 1 : v)));
 }
 
 describe('determinism: byte-identical saved models', () => {
