@@ -367,6 +367,13 @@ export interface NativeForestModel {
   /** rows x (classes or 1) out-of-bag predictions (NaN: never out of bag), or undefined. */
   oob(): Float64Array | undefined;
   exportTrees(): NativeForestTrees;
+  /** One row (numFeatures values), outputs as predict(): a number for a one-output model without `out`, else fills and returns `out`. */
+  predictOne(row: FloatArray, out: Float64Array | undefined, treeEnd: number, raw: boolean): number | Float64Array;
+  /** predict() as a job on the libuv pool. */
+  predictAsync(
+    data: FloatArray, rows: number, cols: number, nThreads: number, treeEnd: number, raw: boolean,
+    job: NativeJob | undefined, onProgress: ProgressCallback | undefined,
+  ): Promise<Float64Array>;
   /**
    * TreeSHAP contributions (native/core/predict/tree_shap.h) of trees [treeBegin, treeEnd) (treeEnd < 0: all):
    * rows x numOutputs x (cols + 1), per row and output the features' contributions then the bias.

@@ -13,11 +13,12 @@ import { InvalidInputError, InvalidParameterError, ModelFormatError } from '../c
 import { classesFromScores, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamSpec, ParamTable } from '../core/params.js';
-import { native, runJob, type NativeDataset, type NativeForestModel, type NativeForestOptions, type NativeForestTrees, type NativeMatrixArg } from '../native.js';
+import { native, runJob, type JobOptions, type NativeDataset, type NativeForestModel, type NativeForestOptions, type NativeForestTrees, type NativeMatrixArg } from '../native.js';
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { r2Score } from '../metrics/regression.js';
 import type { LeafIndices } from './gradient-boosting.js';
+import { SingleRow, type RowInput } from './single-row.js';
 import { maxModelClasses, maxModelFeatures, readClasses, readForestTrees, readInt, readObject, received } from './tree-state.js';
 
 /**
@@ -305,6 +306,30 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
     return new Matrix(out, m.rows, s.model.info().numOutputs);
   }
 
+  /** {@link run} off the event loop (the libuv pool), with AbortSignal and progress. */
+  protected async runAsync(X: MatrixInput, what: string, opts: JobOptions): Promise<Matrix> {
+    const s = this.fitted(what);
+    const m: MatrixLike = toMatrix(X, { allowInfinity: true, cols: s.nFeatures, copy: true });
+    const out = await runJob((job, onProgress) => s.model.predictAsync(m.data, m.rows, m.cols, this.threads(), -1, false, job, onProgress), opts);
+    return new Matrix(out, m.rows, s.model.info().numOutputs);
+  }
+
+  readonly #single = new SingleRow();
+
+  /**
+   * One row, synchronously, on the calling thread: no thread pool, no Promise, and no allocation
+   * beyond the returned number when `row` is a Float64Array / Float32Array of nFeaturesIn values
+   * (a plain array is copied into a reused scratch row). Returns the forest's output for a
+   * one-output model (the mean for a regressor, P(class 1) for two classes); with more classes it
+   * writes the class probabilities into `out` and returns it.
+   */
+  predictOne(row: RowInput): number;
+  predictOne(row: RowInput, out: Float64Array): Float64Array;
+  predictOne(row: RowInput, out?: Float64Array): number | Float64Array {
+    const s = this.fitted('predictOne()');
+    return this.#single.predict(s.model, s.nFeatures, row, out, false);
+  }
+
   /**
    * Exact TreeSHAP feature contributions (path-dependent, Lundberg et al. 2018) of the forest's
    * output, `rows x (outputs * (nFeatures + 1))`: per row, for each output (the prediction for
@@ -474,19 +499,23 @@ export abstract class BaseForestClassifier<P extends TreeOptions & TreeClassifie
 
   /** Class probabilities (leaf class frequencies averaged over the trees), `rows x classes.length`, columns in `classes` order. */
   predictProba(X: MatrixInput): Matrix {
-    const p = this.run(X, 'predictProba()');
-    if (p.cols !== 1) return p;
-    const out = new Float64Array(p.rows * 2);
-    for (let i = 0; i < p.rows; i++) {
-      out[2 * i] = 1 - p.data[i]!;
-      out[2 * i + 1] = p.data[i]!;
-    }
-    return new Matrix(out, p.rows, 2);
+    return probaColumns(this.run(X, 'predictProba()'));
+  }
+
+  /** {@link predictProba} off the event loop (for large inputs), with AbortSignal and progress. */
+  async predictProbaAsync(X: MatrixInput, opts: JobOptions = {}): Promise<Matrix> {
+    return probaColumns(await this.runAsync(X, 'predictProbaAsync()', opts));
   }
 
   /** The most probable class per row (ties: the first in `classes` order). */
   predict(X: MatrixInput): Float64Array | string[] {
     const p = this.predictProba(X);
+    return classesFromScores(p, this.state_!.classes!);
+  }
+
+  /** {@link predict} off the event loop. */
+  async predictAsync(X: MatrixInput, opts: JobOptions = {}): Promise<Float64Array | string[]> {
+    const p = await this.predictProbaAsync(X, opts);
     return classesFromScores(p, this.state_!.classes!);
   }
 
@@ -509,6 +538,17 @@ export abstract class BaseForestClassifier<P extends TreeOptions & TreeClassifie
   }
 }
 
+/** Two-class forests output P(class 1): the probability matrix adds P(class 0) as its first column. */
+function probaColumns(p: Matrix): Matrix {
+  if (p.cols !== 1) return p;
+  const out = new Float64Array(p.rows * 2);
+  for (let i = 0; i < p.rows; i++) {
+    out[2 * i] = 1 - p.data[i]!;
+    out[2 * i + 1] = p.data[i]!;
+  }
+  return new Matrix(out, p.rows, 2);
+}
+
 /** @internal Regressor behaviour on top of {@link BaseForest}. */
 export abstract class BaseForestRegressor<P extends TreeOptions & TreeRegressorOptions> extends BaseForest<P> implements Regressor {
   protected readonly classification = false;
@@ -516,6 +556,11 @@ export abstract class BaseForestRegressor<P extends TreeOptions & TreeRegressorO
   /** The mean of the trees' predictions (leaf means, or leaf medians for 'absolute_error'). */
   predict(X: MatrixInput): Float64Array {
     return this.run(X, 'predict()').data;
+  }
+
+  /** {@link predict} off the event loop (for large inputs), with AbortSignal and progress. */
+  async predictAsync(X: MatrixInput, opts: JobOptions = {}): Promise<Float64Array> {
+    return (await this.runAsync(X, 'predictAsync()', opts)).data;
   }
 
   /** R² on (X, y). */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Dataset } from '../core/dataset.js';
 import { BaseEstimator, checkStateVersion, isClassifier, registerEstimator, type Classifier, type FitOptions, type Regressor } from '../core/estimator.js';
 import { InvalidInputError, InvalidParameterError, ModelFormatError, NotFittedError } from '../core/errors.js';
-import { classesFromScores, detachedNote, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
+import { classesFromScores, encodeClasses, toLabels, toMatrix, type LabelInput, type MatrixInput } from '../core/input.js';
 import { Matrix, type MatrixLike } from '../core/matrix.js';
 import type { ParamSpec, ParamTable } from '../core/params.js';
 import {
@@ -29,6 +29,7 @@ import { accuracyScore } from '../metrics/classification.js';
 import { encodeNumbers } from './forest.js';
 import { maxModelFeatures, readClasses, readFinite, readGbdtTrees, readInt, readObject, received } from './tree-state.js';
 import { r2Score } from '../metrics/regression.js';
+import { SingleRow, type RowInput } from './single-row.js';
 import { toXGBoostText } from '../io/xgboost-export.js';
 
 /**
@@ -585,7 +586,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     return new Matrix(out, m.rows, s.model.info().numOutputs);
   }
 
-  #scratch: Float64Array | undefined;
+  readonly #single = new SingleRow();
 
   /**
    * One row, synchronously, on the calling thread: no thread pool, no Promise, and no allocation
@@ -594,34 +595,23 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
    * (the value for a regressor, the positive-class probability for a binary classifier); a
    * multi-output model (multiclass) writes its outputs (class probabilities) into `out` and returns it.
    */
-  predictOne(row: Float64Array | Float32Array | ArrayLike<number>): number;
-  predictOne(row: Float64Array | Float32Array | ArrayLike<number>, out: Float64Array): Float64Array;
-  predictOne(row: Float64Array | Float32Array | ArrayLike<number>, out?: Float64Array): number | Float64Array {
+  predictOne(row: RowInput): number;
+  predictOne(row: RowInput, out: Float64Array): Float64Array;
+  predictOne(row: RowInput, out?: Float64Array): number | Float64Array {
     return this.one(row, out, false);
   }
 
   /** {@link predictOne} before the link function: the raw margin(s). */
-  predictOneRaw(row: Float64Array | Float32Array | ArrayLike<number>): number;
-  predictOneRaw(row: Float64Array | Float32Array | ArrayLike<number>, out: Float64Array): Float64Array;
-  predictOneRaw(row: Float64Array | Float32Array | ArrayLike<number>, out?: Float64Array): number | Float64Array {
+  predictOneRaw(row: RowInput): number;
+  predictOneRaw(row: RowInput, out: Float64Array): Float64Array;
+  predictOneRaw(row: RowInput, out?: Float64Array): number | Float64Array {
     return this.one(row, out, true);
   }
 
-  private one(row: Float64Array | Float32Array | ArrayLike<number>, out: Float64Array | undefined, raw: boolean): number | Float64Array {
+  private one(row: RowInput, out: Float64Array | undefined, raw: boolean): number | Float64Array {
     const s = this.state_;
     if (s === undefined || !this.isFitted) throw new NotFittedError(`${this.name} is not fitted yet: call fit() before predictOne()`);
-    let r = row;
-    if ((row instanceof Float64Array || row instanceof Float32Array) && row.length !== s.nFeatures) {
-      throw new InvalidInputError(`Expected ${s.nFeatures} values in 'row' but received ${row.length}${detachedNote(row)}`);
-    }
-    if (!(row instanceof Float64Array) && !(row instanceof Float32Array)) {
-      if (row === null || typeof row !== 'object' || typeof row.length !== 'number') throw new InvalidInputError(`Expected an array of ${s.nFeatures} numbers for 'row'`);
-      if (row.length !== s.nFeatures) throw new InvalidInputError(`Expected ${s.nFeatures} values in 'row' but received ${row.length}`);
-      const tmp = (this.#scratch ??= new Float64Array(s.nFeatures));
-      for (let j = 0; j < s.nFeatures; j++) tmp[j] = row[j]!;
-      r = tmp;
-    }
-    return s.model.predictOne(r as Float64Array, out, -1, raw);
+    return this.#single.predict(s.model, s.nFeatures, row, out, raw);
   }
 
   /**

@@ -24,6 +24,7 @@
 #include "errors.h"
 #include "explain.h"
 #include "exports.h"
+#include "predict.h"
 
 namespace ensemblekit {
 namespace addon {
@@ -44,6 +45,8 @@ class ForestModelWrap : public Napi::ObjectWrap<ForestModelWrap> {
                            InstanceMethod<&ForestModelWrap::importance>("importance"),
                            InstanceMethod<&ForestModelWrap::oob>("oob"),
                            InstanceMethod<&ForestModelWrap::export_trees>("exportTrees"),
+                           InstanceMethod<&ForestModelWrap::predict_one>("predictOne"),
+                           InstanceMethod<&ForestModelWrap::predict_async>("predictAsync"),
                        });
   }
 
@@ -192,6 +195,19 @@ class ForestModelWrap : public Napi::ObjectWrap<ForestModelWrap> {
       out.Set("count", count);
       out.Set("distribution", distribution);
       return out;
+    });
+  }
+
+  // predictOne / predictAsync (outputs as predict()): predict.h.
+  Napi::Value predict_one(const Napi::CallbackInfo& info) {
+    if (!model_) return guard(info.Env(), [&]() -> Napi::Value { throw invalid_input(info.Env(), "The model is empty"); });
+    return predict_one_value(info, model_->forest);
+  }
+
+  Napi::Value predict_async(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      model(info.Env());
+      return start_predict_job(info, model_);
     });
   }
 

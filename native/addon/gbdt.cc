@@ -29,6 +29,7 @@
 #include "errors.h"
 #include "explain.h"
 #include "exports.h"
+#include "predict.h"
 
 namespace ensemblekit {
 namespace addon {
@@ -406,126 +407,22 @@ class GbdtModelWrap : public Napi::ObjectWrap<GbdtModelWrap> {
     });
   }
 
-  // predictOne(row: Float64Array | Float32Array, out: Float64Array | undefined, treeEnd, raw)
-  //   -> number (one output, no out) | out
-  // The single-row path: no thread pool, no allocation; the walk reads the caller's array in place.
+  // predictOne / predictAsync: predict.h.
   Napi::Value predict_one(const Napi::CallbackInfo& info) {
-    napi_env env = info.Env();
     if (!model_) return guard(info.Env(), [&]() -> Napi::Value { throw invalid_input(info.Env(), "The model is empty"); });
-    const GbdtModel& m = *model_;
-    napi_typedarray_type type;
-    size_t length = 0;
-    void* data = nullptr;
-    bool is_typed = false;
-    if (info.Length() < 4 || napi_is_typedarray(env, info[0], &is_typed) != napi_ok || !is_typed ||
-        napi_get_typedarray_info(env, info[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
-        (type != napi_float64_array && type != napi_float32_array) || length != static_cast<size_t>(m.num_features)) {
-      return guard(info.Env(), [&]() -> Napi::Value {
-        throw invalid_input(info.Env(), "Expected a Float64Array or Float32Array of " + std::to_string(m.num_features) + " values for 'row'");
-      });
-    }
-    int32_t tree_end = -1;
-    napi_get_value_int32(env, info[2], &tree_end);
-    bool raw = false;
-    napi_get_value_bool(env, info[3], &raw);
-    double single[1];
-    double* out = single;
-    if (!info[1].IsUndefined()) {
-      napi_typedarray_type out_type;
-      size_t out_length = 0;
-      void* out_data = nullptr;
-      bool out_typed = false;
-      if (napi_is_typedarray(env, info[1], &out_typed) != napi_ok || !out_typed ||
-          napi_get_typedarray_info(env, info[1], &out_type, &out_length, &out_data, nullptr, nullptr) != napi_ok ||
-          out_type != napi_float64_array || out_length < static_cast<size_t>(m.num_outputs)) {
-        return guard(info.Env(), [&]() -> Napi::Value {
-          throw invalid_input(info.Env(), "Expected a Float64Array of at least " + std::to_string(m.num_outputs) + " values for 'out'");
-        });
-      }
-      out = static_cast<double*>(out_data);
-    } else if (m.num_outputs != 1) {
-      return guard(info.Env(), [&]() -> Napi::Value {
-        throw invalid_input(info.Env(), "Expected an 'out' Float64Array of " + std::to_string(m.num_outputs) + " values for a multi-output model");
-      });
-    }
-    if (type == napi_float64_array) {
-      m.forest.predict_row_raw(static_cast<const double*>(data), out, tree_end);
-    } else {
-      m.forest.predict_row_raw(static_cast<const float*>(data), out, tree_end);
-    }
-    if (!raw) m.forest.apply_transform(out, 1);
-    if (out == single) {
-      napi_value result;
-      napi_create_double(env, single[0], &result);
-      return Napi::Value(env, result);
-    }
-    return info[1];
+    return predict_one_value(info, model_->forest);
   }
 
-  // predictAsync(data, rows, cols, nThreads, treeEnd, raw, job, onProgress) -> Promise<Float64Array>
-  Napi::Value predict_async(const Napi::CallbackInfo& info);
+  Napi::Value predict_async(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      model(info.Env());
+      return start_predict_job(info, model_);
+    });
+  }
 
   std::shared_ptr<const GbdtModel> model_;
   int64_t external_ = 0;
 };
-
-// Batch prediction off the event loop: the input array is held for the job's life, the output is
-// allocated natively and copied into a Float64Array on the main thread.
-class PredictJob : public AsyncJob {
- public:
-  PredictJob(Napi::Env env, std::shared_ptr<const GbdtModel> model, FloatArray x, Napi::Value keep, int64_t rows,
-             int64_t cols, int threads, int tree_end, bool raw, Napi::Value token, Napi::Value on_progress)
-      : AsyncJob(env, "ensemblekit.gbdtPredict", token, on_progress),
-        model_(std::move(model)),
-        x_(x),
-        rows_(rows),
-        cols_(cols),
-        threads_(threads),
-        tree_end_(tree_end),
-        raw_(raw) {
-    keep_alive(keep);
-    set_threads(threads);
-  }
-
- protected:
-  void run(const WorkControl&) override {
-    out_.resize(static_cast<size_t>(rows_ * model_->num_outputs));
-    DenseMatrix view(x_.data, x_.is_f64 ? DType::kFloat64 : DType::kFloat32, rows_, cols_);
-    if (raw_) {
-      model_->forest.predict_raw(view, out_.data(), threads_, tree_end_);
-    } else {
-      model_->forest.predict(view, out_.data(), threads_, tree_end_);
-    }
-  }
-  Napi::Value result(Napi::Env env) override { return to_js(env, out_.data(), out_.size()); }
-
- private:
-  std::shared_ptr<const GbdtModel> model_;
-  FloatArray x_;
-  int64_t rows_, cols_;
-  int threads_, tree_end_;
-  bool raw_;
-  std::vector<double> out_;
-};
-
-Napi::Value GbdtModelWrap::predict_async(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  return guard(env, [&]() -> Napi::Value {
-    model(env);
-    FloatArray x = float_array_arg(info, 0, "data");
-    const int64_t rows = int_arg(info, 1, "rows", 1), cols = int_arg(info, 2, "cols", 1);
-    if (static_cast<double>(rows) * static_cast<double>(cols) != static_cast<double>(x.length)) {
-      throw invalid_input(env, "Expected data of length rows * cols = " + std::to_string(rows) + " * " + std::to_string(cols) +
-                                   " but received " + std::to_string(x.length));
-    }
-    if (cols != model_->num_features) {
-      throw invalid_input(env, "Expected " + std::to_string(model_->num_features) + " columns for X but received " + std::to_string(cols));
-    }
-    auto* job = new PredictJob(env, model_, x, info[0], rows, cols, static_cast<int>(int_arg(info, 3, "nThreads")),
-                               static_cast<int>(int_arg(info, 4, "treeEnd")), bool_arg(info, 5, "raw"), info[6], info[7]);
-    return job->start();
-  });
-}
 
 // modelFromBuffer(bytes: Uint8Array) -> GbdtModel; ModelFormatError on anything malformed.
 Napi::Value model_from_buffer(const Napi::CallbackInfo& info) {
