@@ -10,12 +10,13 @@
 // --reps calls, median over --rounds rounds. Single row: latency of one call from Node (ours
 // predictOne, ONNX session.run awaited, the JS walker) and from Python (XGBoost inplace_predict on a
 // one-row view), p50 / p99 over --calls calls after warm-up. Outputs are checked against XGBoost's
-// (first 64 probabilities) so no side is fast by being wrong.
+// (first 64 probabilities) so no side is fast by being wrong. Load: ours modelFromBuffer on the
+// toBuffer bytes, XGBoost a Booster from its UBJSON bytes, both in memory.
 //
 // Options: --models=A,B --rounds=3 --reps=3 --calls=50000
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildInfo, importXGBoost } from '../dist/esm/lib/index.js';
+import { buildInfo, importXGBoost, modelFromBuffer } from '../dist/esm/lib/index.js';
 import { materialise, recipes } from './gbdt.mjs';
 import { machineNote, markdownTable, median, startPeer, systemPython } from './harness.mjs';
 
@@ -114,6 +115,7 @@ export default async function run(args) {
   const batchRows = [];
   const singleRows = [];
   const notes = [];
+  const loadRows = [];
   for (const name of models) {
     const stem = `/tmp/ensemblekit_bench_predict_${name}`;
     if (!existsSync(`${stem}.json`)) console.log(`training model ${name} with XGBoost (cached in ${stem}.json) ...`);
@@ -128,6 +130,18 @@ export default async function run(args) {
     const info = model.trees();
     notes.push(`Model ${name}: ${info.nodeCounts.length} trees, ${info.value.length} nodes; import ${importMs.toFixed(0)} ms, toBuffer ${saveMs.toFixed(1)} ms (${(buffer.length / 1e6).toFixed(1)} MB).`);
     const walker = jsWalker(text);
+
+    // Loading from the binary form (ours: toBuffer bytes; XGBoost: its UBJSON bytes), in memory,
+    // best of 5 each, interleaved. Fresh memory's page faults are part of a real load, so nothing
+    // is warmed between calls.
+    const load = { ours: [], xgb: [] };
+    for (let r = 0; r < Math.max(1, rounds); r++) {
+      load.ours.push(bestOf(5, () => modelFromBuffer(buffer)));
+      load.xgb.push((await xgb.request({ op: 'load', json: trained.json, reps: 5 })).seconds);
+    }
+    const lo = median(load.ours);
+    loadRows.push([name, String(info.nodeCounts.length), `${(lo * 1e3).toFixed(1)} ms (${(buffer.length / 1e6).toFixed(1)} MB)`, `${(median(load.xgb) * 1e3).toFixed(1)} ms (${(median(load.xgb) / lo).toFixed(1)}x)`]);
+    console.log(loadRows[loadRows.length - 1].join('  '));
 
     // Agreement with XGBoost on the first 64 rows.
     const head = (await xgb.request({ op: 'predict', json: trained.json, x: test.x, rows: 64, cols: test.cols, threads: 1, reps: 0 })).head;
@@ -189,5 +203,9 @@ export default async function run(args) {
     `## Single row: p50 / p99 latency in µs over ${calls} calls (peers: up to 20000); (peer p50 / ours)`,
     '',
     markdownTable(['model', 'ensemblekit predictOne', 'XGBoost inplace_predict (Python)', 'onnxruntime-node (await run)', 'JS walker'], singleRows),
+    '',
+    `## Loading from the binary form in memory: best of 5, median of ${Math.max(1, rounds)} rounds; (peer time / ours)`,
+    '',
+    markdownTable(['model', 'trees', 'ensemblekit modelFromBuffer', 'XGBoost Booster(UBJSON bytes)'], loadRows),
   ].join('\n');
 }

@@ -125,6 +125,15 @@ def main():
                         lat.append(time.perf_counter() - t0)
                 lat.sort()
                 reply = {'p50': lat[len(lat) // 2], 'p99': lat[int(len(lat) * 0.99)]}
+            elif req['op'] == 'load':
+                # Loading the model from its binary form (UBJSON, XGBoost's compact format) in memory.
+                raw = xgb.Booster(model_file=req['json']).save_raw('ubj')
+                best = float('inf')
+                for _ in range(req.get('reps', 5)):
+                    t0 = time.perf_counter()
+                    xgb.Booster(model_file=bytearray(raw))
+                    best = min(best, time.perf_counter() - t0)
+                reply = {'seconds': best, 'bytes': len(raw)}
             else:
                 reply = {'error': 'unknown op %r' % req['op']}
         except Exception as e:  # answer, don't die: the bench reports it
