@@ -12,8 +12,10 @@
  *   "EKJB" | u32 format version | u32 header bytes | header: UTF-8 JSON | zero padding to 8 bytes |
  *   sections, each starting at a multiple of 8 | SHA-256 of every byte before it (32 bytes)
  *   header: { "sections": [[kind, offset, count], ...], "json": <value> }
- *   kind: 0 uint8, 1 int32, 2 float64; offset counts from the start of the buffer. In "json", the
- *   object {"$ekb": i} stands where section i's array was.
+ *   kind: 0 uint8, 1 int32, 2 float64; offset counts from the start of the buffer; sections lie in
+ *   order, without overlap. In "json", the object {"$ekb": i} stands where section i's array was;
+ *   an object of the value that itself has a "$ekb" or "$ekb_obj" key is written as
+ *   {"$ekb_obj": object}, so no key of the value is ever read as a reference.
  *
  * Only arrays of at least kMinPacked numbers, all finite, are packed: an array holding anything else
  * stays in the JSON exactly as JSON.stringify writes it (NaN there becomes null, as in a JSON file).
@@ -25,6 +27,11 @@ const magic = 'EKJB';
 const formatVersion = 1;
 const kMinPacked = 16;
 const digestBytes = 32;
+// Deeper JSON is refused on decode (revive recurses); estimator JSON nests a few levels per
+// ensemble layer.
+const maxDepth = 256;
+const refKey = '$ekb';
+const escapeKey = '$ekb_obj';
 
 const Kind = { U8: 0, I32: 1, F64: 2 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
@@ -50,15 +57,21 @@ function kindOf(a: readonly unknown[]): Kind | -1 {
 /** The binary form of a JSON-safe value (an estimator's `toJSON()`). */
 export function encodeModelBytes(value: unknown): Buffer {
   const sections: { kind: Kind; values: readonly number[] }[] = [];
+  const escaped = new Set<object>();
   // JSON.stringify's replacer sees every value after its toJSON(), so the packed arrays are exactly
   // the ones a JSON file would hold.
   const json = JSON.stringify(value, (_key, v: unknown) => {
-    if (Array.isArray(v) && v.length >= kMinPacked) {
-      const kind = kindOf(v);
-      if (kind !== -1) {
-        sections.push({ kind, values: v as number[] });
-        return { $ekb: sections.length - 1 };
+    if (Array.isArray(v)) {
+      if (v.length >= kMinPacked) {
+        const kind = kindOf(v);
+        if (kind !== -1) {
+          sections.push({ kind, values: v as number[] });
+          return { [refKey]: sections.length - 1 };
+        }
       }
+    } else if (v !== null && typeof v === 'object' && !escaped.has(v) && (Object.hasOwn(v, refKey) || Object.hasOwn(v, escapeKey))) {
+      escaped.add(v);
+      return { [escapeKey]: v };
     }
     return v;
   });
@@ -139,20 +152,29 @@ export function decodeModelBytes(bytes: Uint8Array): unknown {
     return bad(`unreadable header (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || !Array.isArray(header.sections) || !('json' in header)) bad('the header must hold "sections" and "json"');
+  // In order and without overlap: the decoded arrays together hold at most one value per byte.
+  let free = 12 + headerBytes;
   const sections = (header.sections as unknown[]).map((s, i): number[] => {
     if (!Array.isArray(s) || s.length !== 3 || !s.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)) bad(`section ${i} must be [kind, offset, count]`);
     const [kind, offset, count] = s as number[];
     if (kind! > Kind.F64) bad(`section ${i} has unknown kind ${kind}`);
-    if (offset! % 8 !== 0 || offset! < 12 + headerBytes || offset! + count! * kindBytes[kind!]! > end) bad(`section ${i} lies outside the data`);
+    if (offset! % 8 !== 0 || offset! < free || count! > (end - offset!) / kindBytes[kind!]!) bad(`section ${i} lies outside the data or overlaps another`);
+    free = offset! + count! * kindBytes[kind!]!;
     return s as number[];
   });
   const used = new Uint8Array(sections.length);
-  const revive = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(revive);
+  const revive = (v: unknown, depth: number): unknown => {
+    if (depth > maxDepth) bad(`nesting deeper than ${maxDepth} levels`);
+    if (Array.isArray(v)) return v.map((x) => revive(x, depth + 1));
     if (v === null || typeof v !== 'object') return v;
     const o = v as Record<string, unknown>;
-    if ('$ekb' in o) {
-      const i = o.$ekb;
+    if (Object.hasOwn(o, escapeKey)) {
+      const inner = o[escapeKey];
+      if (Object.keys(o).length !== 1 || inner === null || typeof inner !== 'object' || Array.isArray(inner)) bad(`bad escaped object ${JSON.stringify(o).slice(0, 80)}`);
+      return reviveEntries(inner as Record<string, unknown>, depth);
+    }
+    if (Object.hasOwn(o, refKey)) {
+      const i = o[refKey];
       if (Object.keys(o).length !== 1 || typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= sections.length) bad(`bad section reference ${JSON.stringify(o)}`);
       if (used[i as number]) bad(`section ${String(i)} is referenced twice`);
       used[i as number] = 1;
@@ -171,10 +193,12 @@ export function decodeModelBytes(bytes: Uint8Array): unknown {
       }
       return out;
     }
-    // fromEntries defines own properties: a "__proto__" key stays data, as JSON.parse made it.
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, revive(x)]));
+    return reviveEntries(o, depth);
   };
-  const json = revive(header.json);
+  // fromEntries defines own properties: a "__proto__" key stays data, as JSON.parse made it.
+  const reviveEntries = (o: Record<string, unknown>, depth: number): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(o).map(([k, x]) => [k, revive(x, depth + 1)]));
+  const json = revive(header.json, 0);
   if (used.some((u) => u === 0)) bad('a section is never referenced');
   return json;
 }

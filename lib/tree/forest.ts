@@ -515,8 +515,9 @@ export abstract class BaseForestClassifier<P extends TreeOptions & TreeClassifie
 
   /** {@link predict} off the event loop. */
   async predictAsync(X: MatrixInput, opts: JobOptions = {}): Promise<Float64Array | string[]> {
-    const p = await this.predictProbaAsync(X, opts);
-    return classesFromScores(p, this.state_!.classes!);
+    // The classes of the model that predicts: a refit while the job runs must not relabel its scores.
+    const classes = this.fitted('predictAsync()').classes!;
+    return classesFromScores(await this.predictProbaAsync(X, opts), classes);
   }
 
   /** Mean accuracy on (X, y). */

@@ -796,11 +796,27 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
       }
       featureNames = s.featureNames as string[];
     }
+    const shape = outputShapeError(numOutputs, transform, classes?.length);
+    if (shape) throw bad(shape);
     const model = native.gbdt.modelFromTrees({ numFeatures: nFeatures, numOutputs, baseScore, transform, bestIteration, ...trees });
     this.state_ = { nFeatures, model, evalsResult };
     if (classes) this.state_.classes = classes;
     if (featureNames) this.state_.featureNames = featureNames;
   }
+}
+
+/**
+ * Why a model's outputs and link cannot belong to its estimator kind (`classes` given: a classifier
+ * with that many classes), or undefined when they can. A classifier has one output and a sigmoid
+ * (two classes), or one output per class with a softmax or per-class sigmoids (LightGBM's OvA; also
+ * two classes, as XGBoost's multi:softprob with num_class 2). A regressor's outputs (several for an
+ * imported custom objective) are not a softmax, which only classification has.
+ */
+export function outputShapeError(numOutputs: number, transform: string, classes: number | undefined): string | undefined {
+  if (classes === undefined) return transform === 'softmax' ? `a regressor cannot have the softmax transform (${numOutputs} outputs)` : undefined;
+  if (numOutputs === 1) return classes === 2 && transform === 'sigmoid' ? undefined : `1 output with transform '${transform}' for ${classes} classes (expected 2 classes and 'sigmoid')`;
+  if (numOutputs !== classes) return `${numOutputs} outputs for ${classes} classes`;
+  return transform === 'softmax' || transform === 'sigmoid' ? undefined : `transform '${transform}' for ${classes} class outputs (expected 'softmax' or 'sigmoid')`;
 }
 
 /**
@@ -811,14 +827,17 @@ function readEvalsResult(v: unknown, bad: (what: string) => Error): GbdtState['e
   if (v === undefined) return {};
   const out: GbdtState['evalsResult'] = {};
   for (const [set, metrics] of Object.entries(readObject(v, 'evalsResult', bad))) {
-    const perMetric: Record<string, number[]> = (out[set] = {});
+    const perMetric: Record<string, number[]> = {};
+    // defineProperty: a set or metric named "__proto__" stays an own entry, as JSON.parse made it.
+    Object.defineProperty(out, set, { value: perMetric, enumerable: true, writable: true, configurable: true });
     for (const [metric, values] of Object.entries(readObject(metrics, `evalsResult.${set}`, bad))) {
       if (!Array.isArray(values)) throw bad(`expected an array of numbers for evalsResult.${set}.${metric} but received ${received(values)}`);
-      perMetric[metric] = values.map((x: unknown, i) => {
+      const read = values.map((x: unknown, i) => {
         if (x === null) return NaN;
         if (typeof x !== 'number') throw bad(`expected a number for evalsResult.${set}.${metric}[${i}] but received ${received(x)}`);
         return x;
       });
+      Object.defineProperty(perMetric, metric, { value: read, enumerable: true, writable: true, configurable: true });
     }
   }
   return out;
@@ -904,7 +923,9 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
 
   /** {@link predict} off the event loop (worth it for large inputs). */
   async predictAsync(X: MatrixInput, opts: GbdtPredictOptions & JobOptions = {}): Promise<Float64Array | string[]> {
-    return this.labelsOf(await this.runAsync(X, 'predictAsync()', true, opts));
+    // The classes of the model that predicts: a refit while the job runs must not relabel its scores.
+    const classes = this.fitted('predictAsync()').classes!;
+    return classesFromScores(await this.runAsync(X, 'predictAsync()', true, opts), classes);
   }
 
   /** The most probable class per row (ties: the first in `classes` order). */
@@ -930,8 +951,6 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
     super.stateFromJSON(state);
     const c = this.state_!.classes;
     if (!Array.isArray(c) || c.length < 2) throw new ModelFormatError(`Invalid ${this.name} state: classes must list at least 2 labels`);
-    const outputs = this.state_!.model.info().numOutputs;
-    if (outputs !== (c.length === 2 ? 1 : c.length)) throw new ModelFormatError(`Invalid ${this.name} state: ${outputs} outputs for ${c.length} classes`);
   }
 }
 
@@ -1033,9 +1052,13 @@ export function gradientBoostingFromBuffer(bytes: Uint8Array): GradientBoostingC
     const c = st!.classes;
     if (!Array.isArray(c) || c.length < 2 || !(c.every((x) => typeof x === 'number') || c.every((x) => typeof x === 'string'))) bad('classes must list at least 2 labels');
     classes = c as number[] | string[];
-    if (info.numOutputs !== (classes.length === 2 ? 1 : classes.length)) bad(`${info.numOutputs} outputs for ${classes.length} classes`);
+    const shape = outputShapeError(info.numOutputs, info.transform, classes.length);
+    if (shape) bad(shape);
   } else if (st!.classes !== undefined) {
     bad('a regressor has no classes');
+  } else {
+    const shape = outputShapeError(info.numOutputs, info.transform, undefined);
+    if (shape) bad(shape);
   }
   const est = new Cls(header.params as never).adoptModel(model, info.numFeatures, classes, names as string[] | undefined);
   const evals = st!.evalsResult;

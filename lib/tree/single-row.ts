@@ -27,7 +27,12 @@ export class SingleRow {
       if (row.length !== nFeatures) throw new InvalidInputError(`Expected ${nFeatures} values in 'row' but received ${row.length}`);
       if (this.#scratch?.length !== nFeatures) this.#scratch = new Float64Array(nFeatures);
       const tmp = this.#scratch;
-      for (let j = 0; j < nFeatures; j++) tmp[j] = row[j]!;
+      for (let j = 0; j < nFeatures; j++) {
+        const v = row[j];
+        // As the batch input check: numbers only (NaN and infinities are values), nothing coerced.
+        if (typeof v !== 'number') throw new InvalidInputError(`Expected a number at row[${j}] but received ${v === null ? 'null' : typeof v}`);
+        tmp[j] = v;
+      }
       r = tmp;
     }
     return model.predictOne(r as Float64Array, out, -1, raw);

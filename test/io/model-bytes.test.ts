@@ -145,6 +145,23 @@ describe('model bytes: exact round trips', () => {
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
   });
 
+  it('keys of the value named like its markers stay data ($ekb, $ekb_obj, nested, with packed arrays)', () => {
+    const long = Array.from({ length: 20 }, (_, i) => i * 1.5);
+    const value = {
+      a: { $ekb: 2 },
+      b: { $ekb: 0, other: 1 },
+      c: { $ekb_obj: { $ekb: long }, d: [{ $ekb: 'x' }] },
+      e: { $ekb: long, f: { $ekb_obj: 3 } },
+      g: long,
+    };
+    expect(decodeModelBytes(encodeModelBytes(value))).toEqual(value);
+    // A fitted model whose user-chosen keys are markers: class weights keyed by a class named "$ekb".
+    const X = { data: Float64Array.from({ length: 80 }, (_, i) => (i * 37) % 11), rows: 40, cols: 2 };
+    const y = Array.from({ length: 40 }, (_, i) => (i % 2 ? '$ekb' : 'b'));
+    const m = new RandomForestClassifier({ nEstimators: 3, seed: 1, classWeight: { $ekb: 2, b: 1 } }).fitSync(X, y) as Predictor;
+    expect(outputs(modelFromBuffer(modelToBuffer(m)) as Predictor, X)).toEqual(outputs(m, X));
+  });
+
   it('loadModel still reads plain JSON files', () => {
     const m = new RandomForestClassifier({ nEstimators: 5, seed: 9 }).fitSync(iris.X, iris.y) as Predictor;
     const path = join(dir, 'plain.json');
@@ -202,11 +219,18 @@ describe('model bytes: malformed input is a ModelFormatError', () => {
 
   it('defects behind a valid checksum: sections and references', () => {
     refuse(withHeader(good, (h) => (h.sections[0]![1] = good.length)), /outside the data/);
+    refuse(withHeader(good, (h) => (h.sections[0]![1] = 8)), /outside the data/);
     refuse(withHeader(good, (h) => (h.sections[0]![1]! += 4)), /outside the data/);
     refuse(withHeader(good, (h) => (h.sections[0]![0] = 7)), /unknown kind/);
     refuse(withHeader(good, (h) => (h.sections[0]![2] = 1e9)), /outside the data/);
     refuse(withHeader(good, (h) => (h.sections[0] = [1, 2] as never)), /must be \[kind, offset, count\]/);
-    refuse(withHeader(good, (h) => h.sections.push([0, h.sections[0]![1]!, 1])), /never referenced/);
+    refuse(
+      withHeader(good, (h) => {
+        const last = h.sections[h.sections.length - 1]!;
+        h.sections.push([0, Math.ceil((last[1]! + last[2]! * [1, 4, 8][last[0]!]!) / 8) * 8, 0]);
+      }),
+      /never referenced/,
+    );
     refuse(
       withHeader(good, (h) => {
         const t = (h.json as { state: { trees: Record<string, unknown> } }).state.trees;
@@ -220,6 +244,28 @@ describe('model bytes: malformed input is a ModelFormatError', () => {
       }),
       /bad section reference/,
     );
+  });
+
+  it('overlapping or out-of-order sections (one byte range decoded many times): refused', () => {
+    refuse(withHeader(good, (h) => (h.sections[1]![1] = h.sections[0]![1]!)), /overlaps/);
+    refuse(
+      withHeader(good, (h) => {
+        const [a, b] = [h.sections[0]!, h.sections[1]!];
+        h.sections[0] = b;
+        h.sections[1] = a;
+      }),
+      /overlaps/,
+    );
+  });
+
+  it('nesting deeper than the decoder allows: refused, not a stack overflow', () => {
+    const text = Buffer.from(`{"sections":[],"json":${'['.repeat(5000)}1${']'.repeat(5000)}}`, 'utf8');
+    const b = Buffer.alloc(12 + text.length + 32);
+    b.write('EKJB', 0, 'latin1');
+    b.writeUInt32LE(1, 4);
+    b.writeUInt32LE(text.length, 8);
+    text.copy(b, 12);
+    refuse(reseal(b), /nesting deeper/);
   });
 
   it('a float64 section holding NaN (JSON cannot): refused', () => {

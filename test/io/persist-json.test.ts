@@ -7,7 +7,7 @@
  * wrapped by a typed array, a node reached twice). The unmodified JSON loads and predicts
  * bit-identically, so none of this refuses a valid model.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import {
   Ridge,
   estimatorFromJSON,
   gradientBoostingFromBuffer,
+  importXGBoost,
   loadModel,
   type Estimator,
 } from '../../lib/index.js';
@@ -502,3 +503,77 @@ describe('state versions', () => {
     }
   });
 });
+
+describe('gradient boosting: outputs and link must fit the estimator kind', () => {
+  const fixture = new URL('./fixtures/import_coverage_xgboost/', import.meta.url);
+
+  it('a two-class multi:softprob model (two softmax outputs) imports, predicts as XGBoost and round-trips', () => {
+    const m = importXGBoost(readFileSync(new URL('import_coverage_softprob2.json', fixture), 'utf8')) as GradientBoostingClassifier;
+    const lines = readFileSync(new URL('import_coverage_softprob2.expected.csv', fixture), 'utf8').trim().split('\n').slice(1);
+    const X = { data: Float64Array.from(lines.flatMap((l) => l.split(',').slice(0, 4).map(Number))), rows: lines.length, cols: 4 };
+    const want = lines.flatMap((l) => l.split(',').slice(4).map(Number));
+    const got = m.predictProba(X).data;
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-6);
+    const fromJson = estimatorFromJSON(JSON.parse(JSON.stringify(m.toJSON()))) as unknown as GradientBoostingClassifier;
+    expect(fromJson.predictProba(X).data).toEqual(got);
+    const fromBuffer = gradientBoostingFromBuffer(m.toBuffer()) as GradientBoostingClassifier;
+    expect(fromBuffer.predictProba(X).data).toEqual(got);
+  });
+
+  it('refuses a regressor with a softmax and a classifier whose outputs or link do not fit its classes', async () => {
+    const r = new rngData();
+    const reg = await new GradientBoostingRegressor({ nEstimators: 3 }).fit(r.X, r.yr);
+    const j = JSON.parse(JSON.stringify(reg.toJSON()));
+    j.state.transform = 'softmax';
+    expect(() => estimatorFromJSON(j)).toThrow(ModelFormatError);
+    expect(() => estimatorFromJSON(j)).toThrow(/regressor cannot have the softmax/);
+    const clf = await new GradientBoostingClassifier({ nEstimators: 3 }).fit(r.X, r.yc);
+    for (const transform of ['identity', 'exp', 'softmax']) {
+      const c = JSON.parse(JSON.stringify(clf.toJSON()));
+      c.state.transform = transform;
+      expect(() => estimatorFromJSON(c), transform).toThrow(/1 output with transform/);
+    }
+    const three = await new GradientBoostingClassifier({ nEstimators: 2 }).fit(r.X, r.y3);
+    const t = JSON.parse(JSON.stringify(three.toJSON()));
+    t.state.transform = 'identity';
+    expect(() => estimatorFromJSON(t)).toThrow(/transform 'identity' for 3 class outputs/);
+    // The binary form checks the same rule.
+    const bytes = Buffer.from(clf.toBuffer());
+    const len = bytes.readUInt32LE(8);
+    const header = JSON.parse(bytes.subarray(12, 12 + len).toString('utf8'));
+    header.type = 'GradientBoostingRegressor';
+    delete header.state.classes;
+    const h = Buffer.from(JSON.stringify(header), 'utf8');
+    const swapped = Buffer.concat([bytes.subarray(0, 8), Buffer.alloc(4), h, bytes.subarray(12 + len)]);
+    swapped.writeUInt32LE(h.length, 8);
+    // A regressor with a sigmoid (XGBoost's reg:logistic) is valid: the swap must load.
+    expect(() => gradientBoostingFromBuffer(swapped)).not.toThrow();
+  });
+
+  it('evalsResult sets and metrics named "__proto__" stay entries', async () => {
+    const r = new rngData();
+    const m = await new GradientBoostingRegressor({ nEstimators: 3 }).fit(r.X, r.yr);
+    const j = JSON.parse(JSON.stringify(m.toJSON()));
+    j.state.evalsResult = JSON.parse('{"__proto__": {"__proto__": [1, 2, 3]}, "valid": {"rmse": [0.5, null]}}');
+    const back = estimatorFromJSON(j) as unknown as GradientBoostingRegressor;
+    expect(Object.keys(back.evalsResult)).toEqual(['__proto__', 'valid']);
+    expect(Object.getOwnPropertyDescriptor(back.evalsResult, '__proto__')?.value).toEqual(JSON.parse('{"__proto__": [1, 2, 3]}'));
+    expect(back.evalsResult.valid!.rmse).toEqual([0.5, NaN]);
+  });
+});
+
+// Small data for the checks above: features, a regression target, 2- and 3-class labels.
+class rngData {
+  readonly X: { data: Float64Array; rows: number; cols: number };
+  readonly yr: Float64Array;
+  readonly yc: number[];
+  readonly y3: number[];
+  constructor() {
+    const r = rng(3);
+    const rows = 200;
+    this.X = { data: Float64Array.from({ length: rows * 3 }, () => r() * 2 - 1), rows, cols: 3 };
+    this.yr = Float64Array.from({ length: rows }, (_, i) => this.X.data[3 * i]! + 0.1 * r());
+    this.yc = Array.from(this.yr, (v) => (v > 0 ? 1 : 0));
+    this.y3 = Array.from(this.yr, (v) => (v > 0.3 ? 2 : v > -0.3 ? 1 : 0));
+  }
+}

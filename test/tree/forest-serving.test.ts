@@ -87,6 +87,18 @@ describe('forests and trees: predictOne', () => {
     expect(() => new RandomForestClassifier().predictOne([1, 2])).toThrow(/not fitted/);
   });
 
+  it('plain-array rows hold numbers only, as the batch input (nothing coerced)', () => {
+    const m = new DecisionTreeClassifier({ maxDepth: 3 }).fitSync(train.X, train.y2);
+    const g = new GradientBoostingRegressor({ nEstimators: 3 }).fitSync(train.X, train.yr);
+    for (const bad of [null, 'x', undefined, true]) {
+      const row: unknown[] = [0.5, 1, -1, 0, 2, 1];
+      row[2] = bad;
+      expect(() => m.predictOne(row as number[]), String(bad)).toThrow(/Expected a number at row\[2\]/);
+      expect(() => g.predictOne(row as number[]), String(bad)).toThrow(/Expected a number at row\[2\]/);
+    }
+    expect(m.predictOne([0.5, 1, NaN, Infinity, 2, 1])).toBe(m.predictProba({ data: Float64Array.from([0.5, 1, NaN, Infinity, 2, 1]), rows: 1, cols }).data[1]);
+  });
+
   it('the scratch row follows a refit with another feature count (plain arrays)', () => {
     const m = new RandomForestRegressor({ nEstimators: 3, seed: 1 }).fitSync(train.X, train.yr);
     expect(typeof m.predictOne(Array.from(train.X.data.subarray(0, cols)))).toBe('number');
@@ -115,6 +127,12 @@ describe('forests: predictAsync', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(et.predictAsync(q, { signal: ac.signal })).rejects.toThrow(/abort/i);
+    // A refit while the job runs must not relabel its scores with the new model's classes.
+    const labelled = await new RandomForestClassifier({ nEstimators: 5, seed: 1 }).fit(train.X, Array.from(train.y2, (v) => (v ? 'a' : 'b')));
+    const before = labelled.predict(q);
+    const pending = labelled.predictAsync(q);
+    labelled.fitSync(train.X, Array.from(train.y2, (v) => (v ? 'x' : 'y')));
+    expect(await pending).toEqual(before);
     await expect(new ExtraTreesRegressor().predictAsync(q)).rejects.toThrow(/not fitted/);
   });
 });
