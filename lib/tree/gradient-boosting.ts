@@ -617,9 +617,11 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
   /**
    * The compact binary form (format documented in native/core/io/model_io.h): a small JSON header
    * (type, params, classes, feature names) and the checksummed native model. Reload with
-   * {@link gradientBoostingFromBuffer} or lib/io's `loadModel`. `save(path)` writes it.
+   * {@link gradientBoostingFromBuffer} or lib/io's `loadModel`. `save(path)` writes it. An unfitted
+   * estimator (parameters only) has no native model: it writes the generic form, which `loadModel` reads.
    */
   override toBuffer(): Buffer {
+    if (!this.isFitted) return super.toBuffer();
     const s = this.fitted('toBuffer()');
     const header = Buffer.from(
       JSON.stringify({

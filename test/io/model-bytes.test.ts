@@ -13,6 +13,7 @@ import {
   AdaBoostClassifier,
   DecisionTreeRegressor,
   ExtraTreesRegressor,
+  GradientBoostingClassifier,
   LogisticRegression,
   ModelFormatError,
   RandomForestClassifier,
@@ -174,6 +175,13 @@ describe('model bytes: exact round trips', () => {
     const back = modelFromBuffer(modelToBuffer(m));
     expect((back as unknown as { isFitted: boolean }).isFitted).toBe(false);
     expect(back.getParams()).toEqual(m.getParams());
+    // Gradient boosting too (its native form needs a fitted model).
+    const g = new GradientBoostingClassifier({ nEstimators: 9, learningRate: 0.2 });
+    const path = join(dir, 'unfitted-gbdt.ekm');
+    g.save(path);
+    const gb = loadModel(path);
+    expect((gb as unknown as { isFitted: boolean }).isFitted).toBe(false);
+    expect(gb.getParams()).toEqual(g.getParams());
   });
 });
 
