@@ -86,7 +86,7 @@ export {
   type CustomMetric,
   type MetricName,
 } from './tree/index.js';
-export type { GbdtPredictOptions, LeafIndices } from './tree/index.js';
+export type { GbdtPredictOptions, LeafIndices, RowInput } from './tree/index.js';
 export * as metrics from './metrics/index.js';
 export {
   accuracyScore,

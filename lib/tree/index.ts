@@ -1,4 +1,4 @@
-/** Tree models: gradient boosting (and, later, forests and AdaBoost). */
+/** Tree models: gradient boosting, forests, single trees and AdaBoost. */
 export {
   GradientBoostingClassifier,
   GradientBoostingRegressor,
@@ -41,3 +41,4 @@ export {
   type AdaBoostRegressorOptions,
   type AdaBoostFitOptions,
 } from './adaboost.js';
+export type { RowInput } from './single-row.js';
