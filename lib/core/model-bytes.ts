@@ -129,7 +129,7 @@ function align8(n: number): number {
 
 /**
  * The JSON value inside {@link encodeModelBytes} bytes. Everything is checked (magic, version,
- * lengths, section bounds and kinds, placeholders, the SHA-256); any defect is a ModelFormatError.
+ * lengths, section bounds and kinds, section references, the SHA-256); any defect is a ModelFormatError.
  */
 export function decodeModelBytes(bytes: Uint8Array): unknown {
   const bad = (what: string): never => {
