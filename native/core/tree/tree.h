@@ -66,12 +66,16 @@ inline int64_t category_of(double v, CategoryRule rule) {
   return -1;
 }
 
+// Field order keeps the struct free of padding (72 bytes): models hold one per node, forests
+// hundreds of thousands per tree.
 struct TreeNode {
   int32_t left = -1;  // child ids; -1 on leaves
   int32_t right = -1;
   int32_t parent = -1;
   int32_t feature = -1;
   int32_t depth = 0;
+  // Categorical: index of this node's set in Tree::category_sets(), -1 otherwise.
+  int32_t category_set = -1;
   // Numerical: raw-value threshold (x <= threshold goes left) and the training bin it came from.
   double threshold = 0.0;
   int32_t threshold_bin = 0;
@@ -80,8 +84,6 @@ struct TreeNode {
   // Imported nodes only (see MissingRule / CategoryRule above).
   MissingRule missing_rule = MissingRule::kNaN;
   CategoryRule category_rule = CategoryRule::kExact;
-  // Categorical: index of this node's set in Tree::category_sets(), -1 otherwise.
-  int32_t category_set = -1;
   // Leaves: the output added to the raw score (shrinkage included). Internal nodes: the output the
   // node had as a leaf before it was split (SHAP's and Saabas' node expectations need it).
   double value = 0.0;
@@ -93,6 +95,7 @@ struct TreeNode {
 
   bool is_leaf() const { return left < 0; }
 };
+static_assert(sizeof(TreeNode) == 72, "TreeNode gained padding: keep its fields in size order");
 
 // A set of categories sent left at a categorical node: raw category values (for prediction on raw
 // X) and the training bins (for the bin-space walk), both as bitsets.
