@@ -539,8 +539,11 @@ export abstract class BaseForestClassifier<P extends TreeOptions & TreeClassifie
   }
 }
 
-/** Two-class forests output P(class 1): the probability matrix adds P(class 0) as its first column. */
-function probaColumns(p: Matrix): Matrix {
+/**
+ * @internal Two-class tree models (forests, gradient boosting) output P(class 1): the probability
+ * matrix adds P(class 0) as its first column. Other matrices are returned as they are.
+ */
+export function probaColumns(p: Matrix): Matrix {
   if (p.cols !== 1) return p;
   const out = new Float64Array(p.rows * 2);
   for (let i = 0; i < p.rows; i++) {

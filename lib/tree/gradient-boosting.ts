@@ -26,7 +26,7 @@ import {
 } from '../native.js';
 import { classWeightFactors, combineWeights, toSampleWeight, type ClassWeight } from '../linear/weights.js';
 import { accuracyScore } from '../metrics/classification.js';
-import { encodeNumbers } from './forest.js';
+import { encodeNumbers, probaColumns } from './forest.js';
 import { maxModelFeatures, readClasses, readFinite, readGbdtTrees, readInt, readObject, received } from './tree-state.js';
 import { r2Score } from '../metrics/regression.js';
 import { SingleRow, type RowInput } from './single-row.js';
@@ -901,26 +901,12 @@ export class GradientBoostingClassifier extends BaseGradientBoosting<GradientBoo
 
   /** Class probabilities, `rows x classes.length`, columns in `classes` order. */
   predictProba(X: MatrixInput, opts: GbdtPredictOptions = {}): Matrix {
-    const p = this.run(X, 'predictProba()', false, opts);
-    if (p.cols !== 1) return p;
-    const out = new Float64Array(p.rows * 2);
-    for (let i = 0; i < p.rows; i++) {
-      out[2 * i] = 1 - p.data[i]!;
-      out[2 * i + 1] = p.data[i]!;
-    }
-    return new Matrix(out, p.rows, 2);
+    return probaColumns(this.run(X, 'predictProba()', false, opts));
   }
 
   /** {@link predictProba} off the event loop. */
   async predictProbaAsync(X: MatrixInput, opts: GbdtPredictOptions & JobOptions = {}): Promise<Matrix> {
-    const p = await this.runAsync(X, 'predictProbaAsync()', false, opts);
-    if (p.cols !== 1) return p;
-    const out = new Float64Array(p.rows * 2);
-    for (let i = 0; i < p.rows; i++) {
-      out[2 * i] = 1 - p.data[i]!;
-      out[2 * i + 1] = p.data[i]!;
-    }
-    return new Matrix(out, p.rows, 2);
+    return probaColumns(await this.runAsync(X, 'predictProbaAsync()', false, opts));
   }
 
   /** {@link predict} off the event loop (worth it for large inputs). */

@@ -7,11 +7,8 @@
 #include <utility>
 
 #include "../errors.h"
+#include "../memory.h"
 #include "../parallel/parallel_for.h"
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 namespace ensemblekit {
 
@@ -73,8 +70,7 @@ void* allocate_large_buffer(size_t bytes) {
     const size_t rounded = (bytes + kHugePage - 1) & ~(kHugePage - 1);
     void* p = std::aligned_alloc(kHugePage, rounded);
     if (p == nullptr) throw std::bad_alloc();
-    // Advice only: with THP disabled this is a no-op, and a failure changes nothing but speed.
-    (void)madvise(p, rounded, MADV_HUGEPAGE);
+    advise_huge_pages(p, rounded);
     return p;
   }
 #endif
