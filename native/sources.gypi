@@ -35,6 +35,7 @@
       "native/core/simd/binning_scalar.cc",
       "native/core/simd/blas1_scalar.cc",
       "native/core/simd/cpu.cc",
+      "native/core/simd/forest_scalar.cc",
       "native/core/simd/gemm_scalar.cc",
       "native/core/simd/vmath.cc",
       "native/core/tree/histogram.cc",
@@ -46,6 +47,7 @@
     "ek_avx2_sources": [
       "native/core/simd/binning_avx2.cc",
       "native/core/simd/blas1_avx2.cc",
+      "native/core/simd/forest_avx2.cc",
       "native/core/simd/gemm_avx2.cc",
       "native/core/simd/vmath_avx2.cc"
     ],

@@ -141,20 +141,33 @@ describe('forest properties', () => {
 
   it('same seed: identical predictions for 1 and 2 threads and every SIMD path', () => {
     const { X, y } = makeClassification({ nSamples: 3000, nFeatures: 12, nInformative: 6, nClasses: 3, seed: 9 });
-    let reference0: number[] | undefined;
+    // Two classes with missing values, unit and non-unit weights: the extra-trees count kernels and
+    // every partition path (segments of <= 32 rows and longer ones) run on each ISA.
+    const two = makeClassification({ nSamples: 2500, nFeatures: 10, nInformative: 5, seed: 21 });
+    const r = rng(5);
+    for (let i = 0; i < two.X.data.length; i++) if (r() < 0.05) two.X.data[i] = NaN;
+    const weights = Float64Array.from(two.y as ArrayLike<number>, (_, i) => 0.5 + (i % 5) / 4);
+    const fits: Array<[string, (nThreads: number) => number[]]> = [
+      ['rf3', (nThreads) => Array.from(new RandomForestClassifier({ nEstimators: 12, seed: 4, nThreads, oobScore: true }).fitSync(X, y).predictProba(X).data)],
+      ['et3', (nThreads) => Array.from(new ExtraTreesClassifier({ nEstimators: 12, seed: 4, nThreads, bootstrap: true }).fitSync(X, y).predictProba(X).data)],
+      ['et2', (nThreads) => Array.from(new ExtraTreesClassifier({ nEstimators: 8, seed: 4, nThreads }).fitSync(two.X, two.y).predictProba(two.X).data)],
+      ['et2w', (nThreads) => Array.from(new ExtraTreesClassifier({ nEstimators: 8, seed: 4, nThreads }).fitSync(two.X, two.y, { sampleWeight: weights }).predictProba(two.X).data)],
+      ['etr', (nThreads) => Array.from(new ExtraTreesRegressor({ nEstimators: 8, seed: 4, nThreads }).fitSync(two.X, Float64Array.from(two.y as ArrayLike<number>, (v, i) => v + (i % 7))).predict(two.X))],
+    ];
+    const reference = new Map<string, number[]>();
     for (const isa of availableIsas()) {
       withIsa(isa, () => {
         for (const nThreads of threadCounts()) {
-          for (const Cls of [RandomForestClassifier, ExtraTreesClassifier]) {
-            const m = new Cls({ nEstimators: 12, seed: 4, nThreads, oobScore: Cls === RandomForestClassifier, bootstrap: true });
-            const p = Array.from(m.fitSync(X, y).predictProba(X).data);
-            if (Cls !== RandomForestClassifier) continue;
-            if (reference0 === undefined) reference0 = p;
-            else expect(p).toEqual(reference0);
+          for (const [name, fit] of fits) {
+            const p = fit(nThreads);
+            const ref = reference.get(name);
+            if (ref === undefined) reference.set(name, p);
+            else expect(p, `${name} on ${isa} with ${nThreads} threads`).toEqual(ref);
           }
         }
       });
     }
+    expect(reference.size).toBe(fits.length);
     const a = new RandomForestClassifier({ nEstimators: 5, seed: 1 }).fitSync(X, y).predictProba(X).data;
     const b = new RandomForestClassifier({ nEstimators: 5, seed: 2 }).fitSync(X, y).predictProba(X).data;
     expect(Array.from(a)).not.toEqual(Array.from(b));

@@ -7,9 +7,11 @@
 #include <string>
 #include <utility>
 
-#include "../errors.h"
-#include "../tree/random.h"
 #include <cstring>
+
+#include "../errors.h"
+#include "../simd/forest_kernels.h"
+#include "../tree/random.h"
 
 namespace ensemblekit {
 
@@ -182,6 +184,8 @@ class ForestTreeLearner::Impl {
     classification_ = is_classification(p.criterion);
     mae_ = p.criterion == ForestCriterion::kAbsoluteError;
     k_ = classification_ ? p.num_classes : 1;
+    binary_ = classification_ && k_ == 2;
+    byte_labels_ = classification_ && k_ <= 256;
     s_ = classification_ ? p.num_classes : 3;
     features_ = static_cast<int>(in.data->num_features());
     min_split_ = std::max(p.min_samples_split, 2 * p.min_samples_leaf);
@@ -196,23 +200,24 @@ class ForestTreeLearner::Impl {
     g_bin_.reserve(256);
     g_count_.reserve(256);
     g_stats_.reserve(static_cast<size_t>(256 * s_));
-    // The node-ordered store: row i of the tree's sample at position i, padded to 8-byte words so a
-    // row moves with a few word copies.
-    stride_ = (features_ + 7) / 8 * 8;
-    store_.reserve(static_cast<size_t>(n * stride_));
-    // scratch_ (the right side of a partition) is taken when a node first splits with rows to move.
-    scratch_rows_ = n;
-    lab_all_.resize(static_cast<size_t>(classification_ ? n : 0));
+    kernels_ = &simd::forest_kernels(simd::active_isa());
+    fill_store(rows, n);
+    lab_all_.resize(static_cast<size_t>(classification_ && !byte_labels_ ? n : 0));
+    uint8_t* lab8 = byte_labels_ ? column(features_) : nullptr;
     y_all_.resize(static_cast<size_t>(classification_ ? 0 : n));
     w_all_.resize(static_cast<size_t>(n));
-    side_.reserve(static_cast<size_t>(n));
+    bits_.resize(static_cast<size_t>((n + 63) / 64));
+    unit_ = true;
     for (int64_t i = 0; i < n; ++i) {
-      uint8_t* dst = store_.data() + i * stride_;
-      std::memset(dst + stride_ - 8, 0, 8);  // the row's padding, moved with it
-      std::memcpy(dst, in_.data->row(rows[i]), static_cast<size_t>(features_));
-      w_all_[static_cast<size_t>(i)] = weights_[rows[i]];
+      const double w = weights_[rows[i]];
+      w_all_[static_cast<size_t>(i)] = w;
+      unit_ = unit_ && w == 1.0;
       if (classification_) {
-        lab_all_[static_cast<size_t>(i)] = in_.labels[rows[i]];
+        if (byte_labels_) {
+          lab8[i] = static_cast<uint8_t>(in_.labels[rows[i]]);
+        } else {
+          lab_all_[static_cast<size_t>(i)] = in_.labels[rows[i]];
+        }
       } else {
         y_all_[static_cast<size_t>(i)] = in_.targets[rows[i]];
       }
@@ -475,58 +480,83 @@ class ForestTreeLearner::Impl {
   void set_segment(int64_t begin) {
     seg_ = begin;
     w_ = w_all_.data() + begin;
-    lab_ = classification_ ? lab_all_.data() + begin : nullptr;
+    lab_ = classification_ && !byte_labels_ ? lab_all_.data() + begin : nullptr;
+    lab8_ = byte_labels_ ? column(features_) + begin : nullptr;
     y_ = classification_ ? nullptr : y_all_.data() + begin;
   }
 
-  // Stable partition of positions [begin, begin + m) by "bin <= t, missing bin -> default side":
-  // left rows first. Rows (bins, weight, label or target) move together. Returns the left count.
-  int64_t partition(int64_t begin, int64_t m, int f, int t, int missing_bin, bool default_left) {
-    uint8_t* side = side_.data();
-    const uint8_t* base = store_.data() + begin * stride_;
-    int64_t nl = 0;
-    for (int64_t i = 0; i < m; ++i) {
-      const int b = base[i * stride_ + f];
-      const uint8_t left = static_cast<uint8_t>((b == missing_bin) ? default_left : b <= t);
-      side[i] = left;
-      nl += left;
-    }
-    scratch_.reserve(static_cast<size_t>(scratch_rows_ * stride_));
-    move_rows(store_.data() + begin * stride_, scratch_.data(), m, side);
-    move_values(w_all_.data() + begin, m, side);
-    if (classification_) {
-      move_values(lab_all_.data() + begin, m, side);
+  // The tree's sample, column-major: column f of position i at store_[f * col_stride_ + i].
+  // When the sample is every row of the dataset (extra trees, or no bootstrap), the columns are
+  // copied from a transposed copy of the whole dataset kept by this learner.
+  void fill_store(const uint32_t* rows, int64_t n) {
+    const BinnedDataset& data = *in_.data;
+    col_stride_ = (n + 32 + 63) / 64 * 64;
+    store_.reserve(static_cast<size_t>(store_columns()) * static_cast<size_t>(col_stride_));
+    scratch_.reserve(static_cast<size_t>(col_stride_) * sizeof(double));
+    const int64_t rows_total = data.num_rows();
+    if (n == rows_total) {
+      if (!full_ready_) {
+        full_.reserve(static_cast<size_t>(features_) * static_cast<size_t>(rows_total));
+        transpose(nullptr, rows_total, full_.data(), rows_total);
+        full_ready_ = true;
+      }
+      for (int f = 0; f < features_; ++f) {
+        std::memcpy(column(f), full_.data() + static_cast<size_t>(f) * static_cast<size_t>(rows_total), static_cast<size_t>(n));
+      }
     } else {
-      move_values(y_all_.data() + begin, m, side);
+      transpose(rows, n, store_.data(), col_stride_);
+    }
+  }
+
+  // Writes rows[i] (or row i when rows is null) of the dataset to out[f * stride + i], in blocks of
+  // rows so the feature columns being written stay in cache.
+  void transpose(const uint32_t* rows, int64_t n, uint8_t* out, int64_t stride) const {
+    const BinnedDataset& data = *in_.data;
+    constexpr int64_t kBlock = 256;
+    for (int64_t lo = 0; lo < n; lo += kBlock) {
+      const int64_t hi = std::min(n, lo + kBlock);
+      for (int f = 0; f < features_; ++f) {
+        uint8_t* dst = out + f * stride;
+        for (int64_t i = lo; i < hi; ++i) dst[i] = data.row(rows != nullptr ? rows[i] : i)[f];
+      }
+    }
+  }
+
+  uint8_t* column(int f) { return store_.data() + static_cast<int64_t>(f) * col_stride_; }
+  int store_columns() const { return features_ + (byte_labels_ ? 1 : 0); }
+  // Class of position i of the current segment.
+  int label(int64_t i) const { return lab8_ != nullptr ? lab8_[i] : lab_[i]; }
+
+  // Stable partition of positions [begin, begin + m) by "bin <= t, missing bin -> default side":
+  // left rows first. Every column and the weight, label or target move together. Returns the left
+  // count.
+  int64_t partition(int64_t begin, int64_t m, int f, int t, int missing_bin, bool default_left) {
+    uint64_t* bits = bits_.data();
+    const int64_t nl = kernels_->left_bits(column(f) + begin, m, static_cast<uint8_t>(t), static_cast<uint8_t>(missing_bin),
+                                           default_left, bits);
+    // The label bytes, when kept, are the store's last column and move with the bins.
+    kernels_->partition_columns(column(0) + begin, col_stride_, store_columns(), m, bits, scratch_.data());
+    // Unit weights are all 1.0 in any order.
+    if (!unit_) move_values(w_all_.data() + begin, m, bits);
+    if (classification_) {
+      if (!byte_labels_) move_values(lab_all_.data() + begin, m, bits);
+    } else {
+      move_values(y_all_.data() + begin, m, bits);
     }
     return nl;
   }
 
-  void move_rows(uint8_t* seg, uint8_t* scratch, int64_t m, const uint8_t* side) const {
-    const int64_t words = stride_ / 8;
-    int64_t nl = 0, nr = 0;
-    for (int64_t i = 0; i < m; ++i) {
-      const uint64_t* src = reinterpret_cast<const uint64_t*>(seg + i * stride_);
-      uint64_t* dst = side[i] ? reinterpret_cast<uint64_t*>(seg + nl * stride_) : reinterpret_cast<uint64_t*>(scratch + nr * stride_);
-      if (dst != src) {
-        for (int64_t k = 0; k < words; ++k) dst[k] = src[k];
-      }
-      nl += side[i];
-      nr += !side[i];
-    }
-    std::memcpy(seg + nl * stride_, scratch, static_cast<size_t>(nr * stride_));
-  }
-
   template <class T>
-  void move_values(T* seg, int64_t m, const uint8_t* side) {
+  void move_values(T* seg, int64_t m, const uint64_t* bits) {
     T* tmp = reinterpret_cast<T*>(scratch_.data());
     int64_t nl = 0, nr = 0;
     for (int64_t i = 0; i < m; ++i) {
       const T v = seg[i];
+      const int64_t left = static_cast<int64_t>((bits[i >> 6] >> (i & 63)) & 1u);
       seg[nl] = v;
       tmp[nr] = v;
-      nl += side[i];
-      nr += !side[i];
+      nl += left;
+      nr += 1 - left;
     }
     std::memcpy(seg + nl, tmp, static_cast<size_t>(nr) * sizeof(T));
   }
@@ -569,8 +599,7 @@ class ForestTreeLearner::Impl {
   // g_start_ where each group begins (missing rows last). Returns false when the feature is constant
   // in the node (a single non-empty bin, the missing bin included).
   bool build_groups(int f, int64_t m, bool with_rows) {
-    const uint8_t* col = store_.data() + seg_ * stride_ + f;
-    const int64_t stride = stride_;
+    const uint8_t* col = column(f) + seg_;
     const int mb = in_.data->missing_bin(f);
     g_bin_.clear();
     g_count_.clear();
@@ -580,7 +609,7 @@ class ForestTreeLearner::Impl {
     miss_stats_.assign(static_cast<size_t>(s_), 0.0);
     if (with_rows) {
       keys_.resize(static_cast<size_t>(m));
-      for (int64_t i = 0; i < m; ++i) keys_[static_cast<size_t>(i)] = (static_cast<uint64_t>(col[i * stride]) << 32) | static_cast<uint64_t>(i);
+      for (int64_t i = 0; i < m; ++i) keys_[static_cast<size_t>(i)] = (static_cast<uint64_t>(col[i]) << 32) | static_cast<uint64_t>(i);
       std::sort(keys_.begin(), keys_.end());
       if (with_rows) g_order_.resize(static_cast<size_t>(m));
       int current = -1;
@@ -620,14 +649,14 @@ class ForestTreeLearner::Impl {
       const int s = s_;
       if (classification_) {
         for (int64_t i = 0; i < m; ++i) {
-          const int b = col[i * stride];
+          const int b = col[i];
           touched[b >> 6] |= uint64_t{1} << (b & 63);
           ++hc[b];
-          h[b * s + lab_[static_cast<size_t>(i)]] += w_[static_cast<size_t>(i)];
+          h[b * s + label(i)] += w_[static_cast<size_t>(i)];
         }
       } else {
         for (int64_t i = 0; i < m; ++i) {
-          const int b = col[i * stride];
+          const int b = col[i];
           touched[b >> 6] |= uint64_t{1} << (b & 63);
           ++hc[b];
           const double w = w_[static_cast<size_t>(i)], y = y_[static_cast<size_t>(i)];
@@ -671,7 +700,7 @@ class ForestTreeLearner::Impl {
   void add_local_stats(double* stats, uint32_t i) const {
     const double w = w_[i];
     if (classification_) {
-      stats[lab_[i]] += w;
+      stats[label(i)] += w;
     } else {
       const double y = y_[i];
       stats[0] += w;
@@ -911,18 +940,11 @@ class ForestTreeLearner::Impl {
   // two loops are most of an extra-trees fit. Rows on the wrong side add w * 0.0 = 0.0 to the sums,
   // which leaves every partial sum bit-identical to adding only the selected rows in order.
   bool scan_extra(int f, const NodeState& st, int64_t m, SplitMix64& rng, Split* best) {
-    const uint8_t* col = store_.data() + seg_ * stride_ + f;
-    const int64_t stride = stride_;
+    const uint8_t* col = column(f) + seg_;
     const int mb = in_.data->missing_bin(f);
-    int lo = 256, hi = -1;
-    int64_t missing = 0;
-    for (int64_t i = 0; i < m; ++i) {
-      const int b = col[i * stride];
-      const bool miss = b == mb;
-      missing += miss;
-      lo = std::min(lo, miss ? 256 : b);
-      hi = std::max(hi, miss ? -1 : b);
-    }
+    uint8_t lo8 = 0, hi8 = 0;
+    const int64_t missing = kernels_->bin_range(col, m, static_cast<uint8_t>(mb), &lo8, &hi8);
+    const int lo = lo8, hi = hi8;
     const int64_t known = m - missing;
     if (known == 0 || (lo == hi && missing == 0)) return false;
     const int t = lo < hi ? lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo))) : hi;
@@ -932,13 +954,22 @@ class ForestTreeLearner::Impl {
     double* miss = miss_stats_.data();
     int64_t left_count = 0;
     const double* w = w_;
-    if (classification_ && k_ == 2) {
+    if (binary_ && unit_) {
+      // Unit weights: the weighted sums are counts, exact in integers (and equal to the sums below).
+      int64_t c[4];
+      kernels_->count_binary(col, lab8_, m, static_cast<uint8_t>(t), static_cast<uint8_t>(mb), c);
+      left_count = c[0];
+      left[0] = static_cast<double>(c[0] - c[1]);
+      left[1] = static_cast<double>(c[1]);
+      miss[0] = static_cast<double>(c[2] - c[3]);
+      miss[1] = static_cast<double>(c[3]);
+    } else if (binary_) {
       double l0 = 0.0, l1 = 0.0, m0 = 0.0, m1 = 0.0;
       for (int64_t i = 0; i < m; ++i) {
-        const int b = col[i * stride];
+        const int b = col[i];
         const int in_left = (b <= t) & (b != mb);
         const double sel = static_cast<double>(in_left);
-        const double y1 = static_cast<double>(lab_[i]);
+        const double y1 = static_cast<double>(label(i));
         left_count += in_left;
         l0 += w[i] * (sel * (1.0 - y1));
         l1 += w[i] * (sel * y1);
@@ -954,16 +985,17 @@ class ForestTreeLearner::Impl {
       miss[1] = m1;
     } else if (classification_) {
       for (int64_t i = 0; i < m; ++i) {
-        const int b = col[i * stride];
+        const int b = col[i];
         const int in_left = (b <= t) & (b != mb);
         left_count += in_left;
-        left[lab_[i]] += w[i] * static_cast<double>(in_left);
-        if (missing > 0) miss[lab_[i]] += w[i] * static_cast<double>(b == mb);
+        const int y = label(i);
+        left[y] += w[i] * static_cast<double>(in_left);
+        if (missing > 0) miss[y] += w[i] * static_cast<double>(b == mb);
       }
     } else {
       double l0 = 0.0, l1 = 0.0, l2 = 0.0, m0 = 0.0, m1 = 0.0, m2 = 0.0;
       for (int64_t i = 0; i < m; ++i) {
-        const int b = col[i * stride];
+        const int b = col[i];
         const int in_left = (b <= t) & (b != mb);
         left_count += in_left;
         const double wl = w[i] * static_cast<double>(in_left), y = y_[i];
@@ -1102,12 +1134,19 @@ class ForestTreeLearner::Impl {
   std::vector<double> distribution_;
   std::vector<NodeState> states_;
 
-  // The tree's rows in node order (see grow): bins row-major with stride_ bytes per row, and the
-  // weight and label or target of each position. A node's rows are one contiguous segment, so its
-  // histograms read a compact block instead of scattered rows of the full dataset.
-  int64_t stride_ = 8;
-  RawBuffer store_, scratch_, side_;
-  int64_t scratch_rows_ = 0;
+  // The tree's rows in node order (see grow): bins column-major, col_stride_ bytes per column, and
+  // the weight and label or target of each position. A node's rows are one contiguous segment of
+  // every column, so its scans read a compact run of bytes instead of scattered rows of the full
+  // dataset. full_: the whole dataset transposed, kept for samples of every row.
+  const simd::ForestKernels* kernels_ = nullptr;
+  int64_t col_stride_ = 64;
+  RawBuffer store_, scratch_, full_;
+  bool full_ready_ = false;
+  std::vector<uint64_t> bits_;
+  bool binary_ = false, unit_ = false;
+  // Class labels up to 256 classes are a byte column of the store; more classes: lab_all_.
+  bool byte_labels_ = false;
+  const uint8_t* lab8_ = nullptr;
   std::vector<int32_t> lab_all_;
   std::vector<double> w_all_, y_all_;
   // The current node's segment.

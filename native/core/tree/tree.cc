@@ -19,7 +19,7 @@ int Tree::max_depth() const {
 namespace {
 
 // Appends the two children of `leaf` (leaves with the given outputs and covers).
-void add_children(std::vector<TreeNode>* nodes, int leaf, double left_value, double right_value, double left_hess,
+void add_children(TreeNodes* nodes, int leaf, double left_value, double right_value, double left_hess,
                   double right_hess, int64_t left_count, int64_t right_count) {
   TreeNode l, r;
   l.parent = r.parent = leaf;

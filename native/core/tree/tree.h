@@ -107,6 +107,9 @@ struct CategorySet {
   std::vector<uint64_t> bins;        // bit b set: value bin b goes left (<= 256 bins: 4 words)
 };
 
+// A tree's node array: large ones (a full-depth forest tree) get huge pages (memory.h).
+using TreeNodes = std::vector<TreeNode, HugePageAllocator<TreeNode>>;
+
 class Tree {
  public:
   // A single leaf with the given output.
@@ -116,7 +119,7 @@ class Tree {
   int num_leaves() const { return num_leaves_; }
   const TreeNode& node(int i) const { return nodes_[static_cast<size_t>(i)]; }
   TreeNode& mutable_node(int i) { return nodes_[static_cast<size_t>(i)]; }
-  const std::vector<TreeNode>& nodes() const { return nodes_; }
+  const TreeNodes& nodes() const { return nodes_; }
   const std::vector<CategorySet>& category_sets() const { return category_sets_; }
   // Deepest leaf's depth (root = 0).
   int max_depth() const;
@@ -137,8 +140,7 @@ class Tree {
   void scale_values(double factor);
 
   // Room for `nodes` nodes without regrowth (a learner that can estimate its tree's size).
-  // Room for this many nodes; large arrays ask for huge pages (memory.h).
-  void reserve(int nodes) { reserve_huge(&nodes_, static_cast<size_t>(nodes)); }
+  void reserve(int nodes) { nodes_.reserve(static_cast<size_t>(nodes)); }
 
   // Reference walk on one raw row (x[feature] for every feature the tree uses). Returns the leaf id.
   template <class T>
@@ -153,7 +155,7 @@ class Tree {
   int leaf_index_binned(const uint8_t* bins, const int* missing_bins) const;
 
  private:
-  std::vector<TreeNode> nodes_;
+  TreeNodes nodes_;
   std::vector<CategorySet> category_sets_;
   int num_leaves_ = 1;
 };
