@@ -12,6 +12,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -47,6 +50,10 @@ void reserve_huge(Vec* v, size_t n) {
 // stays in small pages, so an allocation wastes no resident memory). For containers that are
 // allocated fresh and kept, like a forest's trees: each tree's nodes would otherwise cost a fault
 // per 4 KiB on first write. Smaller blocks come from operator new.
+//
+// One change to std::allocator's contract: resize() default-initialises, so trivial types (plain
+// numbers, POD records) are left unwritten, for arrays that are filled right after, possibly in
+// parallel. Types with default member initialisers still get them.
 constexpr size_t kHugeBlockBytes = size_t{2} << 20;
 
 template <class T>
@@ -68,6 +75,14 @@ struct HugePageAllocator {
 #endif
     return static_cast<T*>(::operator new(bytes));
   }
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
   void deallocate(T* p, size_t n) noexcept {
 #if defined(__linux__)
     if (n * sizeof(T) >= kHugeBlockBytes) {
@@ -79,6 +94,10 @@ struct HugePageAllocator {
     ::operator delete(p);
   }
 };
+// A model's per-node array (tree nodes, compiled nodes and their side arrays).
+template <class T>
+using NodeArray = std::vector<T, HugePageAllocator<T>>;
+
 template <class T, class U>
 bool operator==(const HugePageAllocator<T>&, const HugePageAllocator<U>&) {
   return true;

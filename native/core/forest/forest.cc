@@ -24,25 +24,34 @@ namespace {
 
 // Per tree: impurity decrease per feature / root weight, normalised; averaged over the trees that
 // split, normalised again (scikit-learn's feature_importances_).
-std::vector<double> forest_importances(const std::vector<Tree>& trees, int num_features) {
-  std::vector<double> total(static_cast<size_t>(num_features), 0.0), one(static_cast<size_t>(num_features));
+// One tree's impurity-decrease importances, normalised to sum to 1 (all zero for a single leaf).
+void tree_importances(const Tree& t, std::vector<double>* out) {
+  std::vector<double>& one = *out;
+  std::fill(one.begin(), one.end(), 0.0);
+  if (t.num_nodes() <= 1) return;
+  for (const TreeNode& n : t.nodes()) {
+    if (!n.is_leaf()) one[static_cast<size_t>(n.feature)] += n.gain;
+  }
+  const double root = t.node(0).sum_hess;
+  double sum = 0.0;
+  for (double& v : one) {
+    v = root > 0.0 ? v / root : 0.0;
+    sum += v;
+  }
+  if (sum > 0.0) {
+    for (double& v : one) v /= sum;
+  }
+}
+
+// The forest's importances: the mean over trees with a split of their normalised importances
+// (scikit-learn's feature_importances_), normalised again. Summed in tree order.
+std::vector<double> forest_importances(const std::vector<Tree>& trees, const std::vector<std::vector<double>>& per_tree,
+                                       int num_features) {
+  std::vector<double> total(static_cast<size_t>(num_features), 0.0);
   int used = 0;
-  for (const Tree& t : trees) {
-    if (t.num_nodes() <= 1) continue;
-    std::fill(one.begin(), one.end(), 0.0);
-    for (const TreeNode& n : t.nodes()) {
-      if (!n.is_leaf()) one[static_cast<size_t>(n.feature)] += n.gain;
-    }
-    const double root = t.node(0).sum_hess;
-    double sum = 0.0;
-    for (double& v : one) {
-      v = root > 0.0 ? v / root : 0.0;
-      sum += v;
-    }
-    if (sum > 0.0) {
-      for (double& v : one) v /= sum;
-    }
-    for (size_t f = 0; f < one.size(); ++f) total[f] += one[f];
+  for (size_t t = 0; t < trees.size(); ++t) {
+    if (trees[t].num_nodes() <= 1) continue;
+    for (size_t f = 0; f < total.size(); ++f) total[f] += per_tree[t][f];
     ++used;
   }
   if (used == 0) return total;
@@ -60,7 +69,7 @@ std::vector<double> forest_importances(const std::vector<Tree>& trees, int num_f
 }  // namespace
 
 ForestModel forest_model_from_trees(int num_features, int num_classes, std::vector<Tree> trees,
-                                    std::vector<std::vector<double>> distributions) {
+                                    std::vector<std::vector<double>> distributions, int n_threads) {
   if (num_features < 1 || num_features > kMaxModelFeatures) {
     throw ModelFormat("Invalid forest: expected between 1 and " + std::to_string(kMaxModelFeatures) + " features but received " + std::to_string(num_features));
   }
@@ -74,12 +83,23 @@ ForestModel forest_model_from_trees(int num_features, int num_classes, std::vect
         throw ModelFormat("Invalid forest: tree " + std::to_string(t) + " needs " + std::to_string(num_classes) +
                           " class frequencies per node");
       }
-      for (double v : distributions[t]) {
-        if (!std::isfinite(v)) throw ModelFormat("Invalid forest: tree " + std::to_string(t) + " has a non-finite class frequency");
-      }
     }
   } else {
     distributions.clear();
+  }
+  // Per tree, in parallel: the finiteness check of the class frequencies and the importances.
+  std::vector<std::vector<double>> per_tree(trees.size());
+  std::vector<char> finite(trees.size(), 1);
+  parallel_for(0, static_cast<int64_t>(trees.size()), n_threads, [&](int64_t t) {
+    const size_t i = static_cast<size_t>(t);
+    if (!distributions.empty()) {
+      for (double v : distributions[i]) finite[i] &= static_cast<char>(std::isfinite(v));
+    }
+    per_tree[i].resize(static_cast<size_t>(num_features));
+    tree_importances(trees[i], &per_tree[i]);
+  });
+  for (size_t t = 0; t < trees.size(); ++t) {
+    if (!finite[t]) throw ModelFormat("Invalid forest: tree " + std::to_string(t) + " has a non-finite class frequency");
   }
   ForestModel model;
   model.num_features = num_features;
@@ -87,20 +107,19 @@ ForestModel forest_model_from_trees(int num_features, int num_classes, std::vect
   const int groups = model.num_outputs();
   model.forest = CompiledForest(num_features, std::vector<double>(static_cast<size_t>(groups), 0.0), OutputTransform::kIdentity);
   const double scale = 1.0 / static_cast<double>(trees.size());
-  size_t total_nodes = 0;
-  for (const Tree& t : trees) total_nodes += static_cast<size_t>(t.num_nodes());
-  const size_t copies = num_classes > 2 ? k : 1;
-  model.forest.reserve(total_nodes * copies, trees.size() * copies);
+  std::vector<CompiledForest::TreeJob> jobs;
+  jobs.reserve(trees.size() * (num_classes > 2 ? k : 1));
   for (size_t t = 0; t < trees.size(); ++t) {
     if (num_classes > 2) {
-      for (int c = 0; c < num_classes; ++c) model.forest.add_tree(trees[t], c, distributions[t].data() + c, k, scale);
+      for (int c = 0; c < num_classes; ++c) jobs.push_back({&trees[t], c, distributions[t].data() + c, k, scale});
     } else if (num_classes == 2) {
-      model.forest.add_tree(trees[t], 0, distributions[t].data() + 1, 2, scale);
+      jobs.push_back({&trees[t], 0, distributions[t].data() + 1, 2, scale});
     } else {
-      model.forest.add_tree(trees[t], 0, nullptr, 1, scale);
+      jobs.push_back({&trees[t], 0, nullptr, 1, scale});
     }
   }
-  model.importances = forest_importances(trees, num_features);
+  model.forest.add_trees(jobs, n_threads);
+  model.importances = forest_importances(trees, per_tree, num_features);
   model.trees = std::move(trees);
   model.distributions = std::move(distributions);
   return model;
@@ -204,7 +223,8 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
     trees.push_back(std::move(g.tree));
     if (classification) distributions.push_back(std::move(g.distribution));
   }
-  ForestModel model = forest_model_from_trees(static_cast<int>(f), classification ? k : 0, std::move(trees), std::move(distributions));
+  ForestModel model =
+      forest_model_from_trees(static_cast<int>(f), classification ? k : 0, std::move(trees), std::move(distributions), threads);
 
   if (config.oob) {
     const int outputs = classification ? k : 1;

@@ -75,6 +75,6 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
 // A model from its trees (JSON form): compiles them and recomputes the importances. For
 // classification `distributions` holds one num_nodes x num_classes array per tree.
 ForestModel forest_model_from_trees(int num_features, int num_classes, std::vector<Tree> trees,
-                                    std::vector<std::vector<double>> distributions);
+                                    std::vector<std::vector<double>> distributions, int n_threads = 0);
 
 }  // namespace ensemblekit

@@ -33,9 +33,9 @@ CompiledForest::CompiledForest(int num_features, std::vector<double> base_score,
 void CompiledForest::add_tree(const Tree& tree, int group) { add_tree(tree, group, nullptr, 1, 1.0); }
 
 void CompiledForest::reserve(size_t more_nodes, size_t more_trees) {
-  reserve_huge(&nodes_, nodes_.size() + more_nodes);
-  reserve_huge(&node_cover_, node_cover_.size() + more_nodes);
-  reserve_huge(&node_tree_id_, node_tree_id_.size() + more_nodes);
+  nodes_.reserve(nodes_.size() + more_nodes);
+  node_cover_.reserve(node_cover_.size() + more_nodes);
+  node_tree_id_.reserve(node_tree_id_.size() + more_nodes);
   tree_roots_.reserve(tree_roots_.size() + more_trees);
   tree_depths_.reserve(tree_depths_.size() + more_trees);
   tree_groups_.reserve(tree_groups_.size() + more_trees);
@@ -46,13 +46,80 @@ void CompiledForest::reserve(size_t more_nodes, size_t more_trees) {
   top_depth_.reserve(top_depth_.size() + more_trees);
 }
 
-void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_values, size_t stride, double scale) {
+void CompiledForest::check_group(int group) const {
   if (group < 0 || group >= num_groups()) {
     throw InvalidInput("Expected a tree group in [0, " + std::to_string(num_groups()) + ") but received " +
                        std::to_string(group));
   }
+}
+
+void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_values, size_t stride, double scale) {
+  check_group(group);
   const size_t root = nodes_.size();
-  if (root + static_cast<size_t>(tree.num_nodes()) >= (size_t{1} << 32)) throw InvalidInput("Forest too large");
+  const size_t n = static_cast<size_t>(tree.num_nodes());
+  if (root + n >= (size_t{1} << 32)) throw InvalidInput("Forest too large");
+  nodes_.resize(root + n);
+  node_cover_.resize(root + n);
+  node_tree_id_.resize(root + n);
+  TreeShape shape;
+  try {
+    shape = emit_nodes(tree, static_cast<uint32_t>(root), leaf_values, stride, scale, true);
+  } catch (...) {
+    nodes_.resize(root);
+    node_cover_.resize(root);
+    node_tree_id_.resize(root);
+    throw;
+  }
+  // Unreached nodes (a tree built by hand) take no slots.
+  nodes_.resize(root + static_cast<size_t>(shape.emitted));
+  node_cover_.resize(root + static_cast<size_t>(shape.emitted));
+  node_tree_id_.resize(root + static_cast<size_t>(shape.emitted));
+  finish_tree(static_cast<uint32_t>(root), group, shape);
+}
+
+void CompiledForest::add_trees(const std::vector<TreeJob>& jobs, int n_threads) {
+  size_t total = 0;
+  bool categorical = false;
+  std::vector<size_t> roots(jobs.size());
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    check_group(jobs[j].group);
+    roots[j] = nodes_.size() + total;
+    total += static_cast<size_t>(jobs[j].tree->num_nodes());
+    categorical = categorical || !jobs[j].tree->category_sets().empty();
+  }
+  if (categorical || jobs.size() < 2) {
+    // Categorical sets append to one shared array: tree by tree.
+    reserve(total, jobs.size());
+    for (const TreeJob& job : jobs) add_tree(*job.tree, job.group, job.leaf_values, job.stride, job.scale);
+    return;
+  }
+  const size_t base = nodes_.size();
+  if (base + total >= (size_t{1} << 32)) throw InvalidInput("Forest too large");
+  reserve(total, jobs.size());
+  // Sized without initialisation (HugePageAllocator), then each tree fills its own slots: the
+  // trees of a forest compile in parallel, and the first touch of the new pages is spread too.
+  nodes_.resize(base + total);
+  node_cover_.resize(base + total);
+  node_tree_id_.resize(base + total);
+  std::vector<TreeShape> shapes(jobs.size());
+  try {
+    parallel_for(0, static_cast<int64_t>(jobs.size()), n_threads, [&](int64_t j) {
+      const TreeJob& job = jobs[static_cast<size_t>(j)];
+      TreeShape& shape = shapes[static_cast<size_t>(j)];
+      shape = emit_nodes(*job.tree, static_cast<uint32_t>(roots[static_cast<size_t>(j)]), job.leaf_values, job.stride, job.scale, false);
+      if (shape.emitted != job.tree->num_nodes()) throw InvalidInput("Expected a well-formed tree (every node reached from the root)");
+    });
+  } catch (...) {
+    nodes_.resize(base);
+    node_cover_.resize(base);
+    node_tree_id_.resize(base);
+    throw;
+  }
+  for (size_t j = 0; j < jobs.size(); ++j) finish_tree(static_cast<uint32_t>(roots[j]), jobs[j].group, shapes[j]);
+}
+
+CompiledForest::TreeShape CompiledForest::emit_nodes(const Tree& tree, uint32_t root, const double* leaf_values, size_t stride,
+                                                     double scale, bool allow_categorical) {
   // Depth-first preorder with an explicit stack: the left child lands right after its parent, the
   // right child's index is patched in when it is emitted.
   struct Item {
@@ -64,31 +131,26 @@ void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_va
   // Cover for TreeSHAP: hessian sums when the tree has them (GBDT, forests' sample weights,
   // XGBoost's sum_hessian), else row counts (LightGBM's internal_count without weights).
   const bool use_hess = tree.num_nodes() > 0 && tree.node(0).sum_hess > 0.0;
-  int emitted = 0;
-  int max_depth = 0;
-  bool special = false;
-  // Per depth: internal nodes and their cover (the rows that still take a step there), for the
-  // dense top.
-  int internal_at[dense::kDenseMaxDepth] = {};
-  double cover_at[dense::kDenseMaxDepth] = {};
+  TreeShape shape;
+  uint32_t here = root;
   while (!stack.empty()) {
     const Item it = stack.back();
     stack.pop_back();
-    if (it.node < 0 || it.node >= tree.num_nodes() || ++emitted > tree.num_nodes()) {
+    if (it.node < 0 || it.node >= tree.num_nodes() || ++shape.emitted > tree.num_nodes()) {
       throw InvalidInput("Expected a well-formed tree (each node reached once)");
     }
     const TreeNode& tn = tree.node(it.node);
-    const uint32_t here = static_cast<uint32_t>(nodes_.size());
-    if (it.parent_slot >= 0) nodes_[static_cast<size_t>(it.parent_slot)].right = here;
-    node_cover_.push_back(use_hess ? tn.sum_hess : static_cast<double>(tn.count));
-    node_tree_id_.push_back(it.node);
+    const uint32_t at = here++;
+    if (it.parent_slot >= 0) nodes_[static_cast<size_t>(it.parent_slot)].right = at;
+    node_cover_[at] = use_hess ? tn.sum_hess : static_cast<double>(tn.count);
+    node_tree_id_[at] = it.node;
     Node n{};
     if (tn.is_leaf()) {
       n.value = (leaf_values != nullptr ? leaf_values[static_cast<size_t>(it.node) * stride] : tn.value) * scale;
       n.word = kLeafBit;
-      n.right = here;  // a walk that steps past its leaf stays there
-      nodes_.push_back(n);
-      max_depth = std::max(max_depth, it.depth);
+      n.right = at;  // a walk that steps past its leaf stays there
+      nodes_[at] = n;
+      shape.max_depth = std::max(shape.max_depth, it.depth);
       continue;
     }
     if (tn.feature < 0 || tn.feature >= num_features_) {
@@ -98,9 +160,10 @@ void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_va
     if (tn.feature > static_cast<int>(kFeatureMask)) throw InvalidInput("Too many features for the compiled forest");
     n.word = static_cast<uint32_t>(tn.feature) | (tn.default_left ? kDefaultLeftBit : 0u);
     if (tn.split_type == SplitType::kCategorical) {
+      if (!allow_categorical) throw std::logic_error("compiled forest: categorical split in a parallel add");
       if (static_cast<uint32_t>(tn.category_rule) > 2) throw InvalidInput("Unknown category rule at node " + std::to_string(it.node));
       n.word |= static_cast<uint32_t>(tn.category_rule) << kCategoryRuleShift;
-      has_special_ = special = true;
+      shape.special = true;
       if (tn.category_set < 0 || static_cast<size_t>(tn.category_set) >= tree.category_sets().size()) {
         throw InvalidInput("Expected a category set for categorical node " + std::to_string(it.node));
       }
@@ -115,28 +178,35 @@ void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_va
       n.value = tn.threshold;
       if (tn.missing_rule == MissingRule::kNaNOrZero) {
         n.word |= kZeroMissingBit;
-        has_special_ = special = true;
+        shape.special = true;
       }
     }
-    nodes_.push_back(n);
+    nodes_[at] = n;
     if (it.depth < dense::kDenseMaxDepth) {
-      ++internal_at[it.depth];
-      cover_at[it.depth] += node_cover_.back();
+      ++shape.internal_at[it.depth];
+      shape.cover_at[it.depth] += node_cover_[at];
     }
     // Right pushed first so the left subtree is emitted immediately after this node.
-    stack.push_back(Item{tn.right, static_cast<int64_t>(here), it.depth + 1});
+    stack.push_back(Item{tn.right, static_cast<int64_t>(at), it.depth + 1});
     stack.push_back(Item{tn.left, -1, it.depth + 1});
   }
-  if (max_depth > 65535) throw InvalidInput("Tree too deep for the compiled forest");
-  tree_roots_.push_back(static_cast<uint32_t>(root));
+  if (shape.max_depth > 65535) throw InvalidInput("Tree too deep for the compiled forest");
+  return shape;
+}
+
+void CompiledForest::finish_tree(uint32_t root, int group, const TreeShape& shape) {
+  if (shape.special) has_special_ = true;
+  const int max_depth = shape.max_depth;
+  const bool special = shape.special;
+  tree_roots_.push_back(root);
   tree_depths_.push_back(static_cast<uint16_t>(max_depth));
   tree_groups_.push_back(group);
   // The dense form of a sparse tree would be mostly padding (2^depth slots for a few leaves: a
   // forest tree on a small sample), costing memory and build time per fit for no faster walk; it is
   // kept for trees at least a quarter full, such as depth-wise boosted trees.
-  const int64_t leaves = (emitted + 1) / 2;
+  const int64_t leaves = (shape.emitted + 1) / 2;
   if (!special && max_depth >= 1 && max_depth <= dense::kDenseMaxDepth && (int64_t{1} << max_depth) <= 4 * leaves) {
-    add_dense(static_cast<uint32_t>(root), max_depth);
+    add_dense(root, max_depth);
     top_slot_.push_back(-1);
     top_exit_off_.push_back(-1);
     top_depth_.push_back(0);
@@ -151,11 +221,11 @@ void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_va
   const double root_cover = node_cover_[root];
   int top = 0;
   while (top < dense::kDenseMaxDepth &&
-         (root_cover > 0.0 ? cover_at[top] >= 0.5 * root_cover : 4 * internal_at[top] >= 3 * (1 << top))) {
+         (root_cover > 0.0 ? shape.cover_at[top] >= 0.5 * root_cover : 4 * shape.internal_at[top] >= 3 * (1 << top))) {
     ++top;
   }
   if (!special && top >= kMinTopDepth) {
-    add_top(static_cast<uint32_t>(root), top);
+    add_top(root, top);
   } else {
     top_slot_.push_back(-1);
     top_exit_off_.push_back(-1);

@@ -127,12 +127,25 @@ class CompiledForest {
   // Room for this many more nodes and trees (a forest knows its size before adding its trees).
   void reserve(size_t more_nodes, size_t more_trees);
 
+  // One tree of add_trees: add_tree(*tree, group, leaf_values, stride, scale).
+  struct TreeJob {
+    const Tree* tree = nullptr;
+    int group = 0;
+    const double* leaf_values = nullptr;
+    size_t stride = 1;
+    double scale = 1.0;
+  };
+  // add_tree for each job, in order, the trees compiled in parallel on n_threads (each into its own
+  // range of the node arrays; trees with categorical splits are added one by one). The result is
+  // the same as the add_tree calls'. Every node of each tree must be reachable from its root.
+  void add_trees(const std::vector<TreeJob>& jobs, int n_threads);
+
   int num_features() const { return num_features_; }
   int num_groups() const { return static_cast<int>(base_score_.size()); }
   int num_trees() const { return static_cast<int>(tree_roots_.size()); }
   const std::vector<double>& base_score() const { return base_score_; }
   OutputTransform transform() const { return transform_; }
-  const std::vector<Node>& nodes() const { return nodes_; }
+  const NodeArray<Node>& nodes() const { return nodes_; }
   const std::vector<uint32_t>& tree_roots() const { return tree_roots_; }
   // Dense form of tree t (see the header comment): slot offset into dense_feat() / dense thresholds,
   // -1 when the tree has none; its leaves start at dense_leaf_offset(t) in dense_leaves().
@@ -149,8 +162,8 @@ class CompiledForest {
   // its row count when the tree carries no hessian sums) and the node's id in its source Tree
   // (Tree's creation-order numbering). Read by TreeSHAP and the leaf-index prediction (tree_shap.h,
   // leaf_index.h); the prediction walks never touch them.
-  const std::vector<double>& node_cover() const { return node_cover_; }
-  const std::vector<int32_t>& node_tree_id() const { return node_tree_id_; }
+  const NodeArray<double>& node_cover() const { return node_cover_; }
+  const NodeArray<int32_t>& node_tree_id() const { return node_tree_id_; }
 
   // Raw margins, out[rows x num_groups] row-major, using trees [0, tree_end) (tree_end < 0: all).
   // Throws InvalidInput when x's column count is not num_features().
@@ -234,6 +247,25 @@ class CompiledForest {
     return dense::dense_leaf(x, dense_feat_.data() + slot, dense_thr_d_.data() + slot, depth);
   }
 
+  // What add_tree learns about a tree while emitting its nodes (for finish_tree).
+  struct TreeShape {
+    int emitted = 0;
+    int max_depth = 0;
+    bool special = false;
+    // Per depth: internal nodes and their cover (the rows that still take a step there), for the
+    // dense top.
+    int internal_at[dense::kDenseMaxDepth] = {};
+    double cover_at[dense::kDenseMaxDepth] = {};
+  };
+  void check_group(int group) const;
+  // Writes the tree's nodes in preorder from slot `root` of the (already sized) node arrays. Only
+  // categorical splits touch shared state (category_bits_): allow_categorical is false off the
+  // calling thread.
+  TreeShape emit_nodes(const Tree& tree, uint32_t root, const double* leaf_values, size_t stride, double scale,
+                       bool allow_categorical);
+  // Registers the emitted tree (root, depth, group, dense form or dense top).
+  void finish_tree(uint32_t root, int group, const TreeShape& shape);
+
   int resolve_end(int tree_end) const {
     return tree_end < 0 || tree_end > num_trees() ? num_trees() : tree_end;
   }
@@ -241,13 +273,13 @@ class CompiledForest {
   int num_features_ = 0;
   std::vector<double> base_score_;
   OutputTransform transform_ = OutputTransform::kIdentity;
-  std::vector<Node> nodes_;
+  NodeArray<Node> nodes_;
   std::vector<uint32_t> tree_roots_;
   std::vector<uint16_t> tree_depths_;
   std::vector<int32_t> tree_groups_;
   std::vector<uint32_t> category_bits_;  // bitsets of categorical nodes
-  std::vector<double> node_cover_;       // see node_cover()
-  std::vector<int32_t> node_tree_id_;    // see node_tree_id()
+  NodeArray<double> node_cover_;         // see node_cover()
+  NodeArray<int32_t> node_tree_id_;      // see node_tree_id()
   bool has_special_ = false;
   // Dense forms (see the header comment).
   std::vector<int64_t> dense_slot_;

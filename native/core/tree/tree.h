@@ -108,7 +108,7 @@ struct CategorySet {
 };
 
 // A tree's node array: large ones (a full-depth forest tree) get huge pages (memory.h).
-using TreeNodes = std::vector<TreeNode, HugePageAllocator<TreeNode>>;
+using TreeNodes = NodeArray<TreeNode>;
 
 class Tree {
  public:
