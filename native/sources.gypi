@@ -53,6 +53,7 @@
     ],
     "ek_avx512_sources": [
       "native/core/simd/blas1_avx512.cc",
+      "native/core/simd/forest_avx512.cc",
       "native/core/simd/gemm_avx512.cc",
       "native/core/simd/vmath_avx512.cc"
     ],

@@ -189,6 +189,9 @@ class ForestTreeLearner::Impl {
     s_ = classification_ ? p.num_classes : 3;
     features_ = static_cast<int>(in.data->num_features());
     min_split_ = std::max(p.min_samples_split, 2 * p.min_samples_leaf);
+    gini2_ = p.criterion == ForestCriterion::kGini && k_ == 2;
+    all_features_.resize(static_cast<size_t>(features_));
+    for (int f = 0; f < features_; ++f) all_features_[static_cast<size_t>(f)] = f;
   }
 
   ForestTree grow(const double* weights, const uint32_t* rows, int64_t n, uint64_t seed, const WorkControl& control) {
@@ -490,7 +493,7 @@ class ForestTreeLearner::Impl {
   // copied from a transposed copy of the whole dataset kept by this learner.
   void fill_store(const uint32_t* rows, int64_t n) {
     const BinnedDataset& data = *in_.data;
-    col_stride_ = (n + 32 + 63) / 64 * 64;
+    col_stride_ = (n + 64 + 63) / 64 * 64;
     store_.reserve(static_cast<size_t>(store_columns()) * static_cast<size_t>(col_stride_));
     scratch_.reserve(static_cast<size_t>(col_stride_) * sizeof(double));
     const int64_t rows_total = data.num_rows();
@@ -711,16 +714,14 @@ class ForestTreeLearner::Impl {
 
   void find_split(int node, NodeState& st, int64_t m, Split* best) {
     // Candidate pool: every feature not known constant here.
-    pool_.clear();
-    {
-      if (st.constants.empty()) {
-        for (int f = 0; f < features_; ++f) pool_.push_back(f);
-      } else {
-        known_.assign(static_cast<size_t>(features_), 0);
-        for (int f : st.constants) known_[static_cast<size_t>(f)] = 1;
-        for (int f = 0; f < features_; ++f) {
-          if (!known_[static_cast<size_t>(f)]) pool_.push_back(f);
-        }
+    if (st.constants.empty()) {
+      pool_.assign(all_features_.begin(), all_features_.end());
+    } else {
+      pool_.clear();
+      known_.assign(static_cast<size_t>(features_), 0);
+      for (int f : st.constants) known_[static_cast<size_t>(f)] = 1;
+      for (int f = 0; f < features_; ++f) {
+        if (!known_[static_cast<size_t>(f)]) pool_.push_back(f);
       }
     }
     SplitMix64 rng(derive_seed(seed_, 2, static_cast<uint64_t>(node)));
@@ -729,7 +730,7 @@ class ForestTreeLearner::Impl {
     size_t visited = 0;
     bool found_non_constant = false;
     while (visited < n && (visited < static_cast<size_t>(p_.max_features) || !found_non_constant)) {
-      const size_t j = visited + static_cast<size_t>(rng.below(n - visited));
+      const size_t j = visited + static_cast<size_t>(rng.below_fast(n - visited));
       std::swap(pool_[visited], pool_[j]);
       const int f = pool_[visited];
       ++visited;
@@ -771,7 +772,7 @@ class ForestTreeLearner::Impl {
   // Extra trees: the group index a uniformly drawn threshold bin falls after (left = groups <= it).
   size_t random_position(SplitMix64& rng, int* threshold) const {
     const int lo = g_bin_.front(), hi = g_bin_.back();
-    const int t = lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo)));
+    const int t = lo + static_cast<int>(rng.below_fast(static_cast<uint64_t>(hi - lo)));
     *threshold = t;
     size_t pos = 0;
     while (pos + 1 < g_bin_.size() && g_bin_[pos + 1] <= t) ++pos;
@@ -782,10 +783,20 @@ class ForestTreeLearner::Impl {
                 const NodeState& st, Split* best) {
     const int64_t right_count = st.count - left_count;
     if (left_count < p_.min_samples_leaf || right_count < p_.min_samples_leaf) return;
-    right_buf_.resize(static_cast<size_t>(s_));
-    for (int c = 0; c < s_; ++c) right_buf_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - left[c];
-    clamp_stats(right_buf_.data());
-    const double v = proxy(left) + proxy(right_buf_.data());
+    double v;
+    if (gini2_) {
+      // proxy() + proxy() of the clamped right side, spelled out for two classes (same arithmetic).
+      auto gini = [](double a, double b) {
+        const double w = a + b;
+        return w > 0.0 ? (a * a + b * b) / w : 0.0;
+      };
+      v = gini(left[0], left[1]) + gini(std::max(0.0, st.stats[0] - left[0]), std::max(0.0, st.stats[1] - left[1]));
+    } else {
+      right_buf_.resize(static_cast<size_t>(s_));
+      for (int c = 0; c < s_; ++c) right_buf_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - left[c];
+      clamp_stats(right_buf_.data());
+      v = proxy(left) + proxy(right_buf_.data());
+    }
     if (v > best->proxy) {
       best->valid = true;
       best->proxy = v;
@@ -947,7 +958,7 @@ class ForestTreeLearner::Impl {
     const int lo = lo8, hi = hi8;
     const int64_t known = m - missing;
     if (known == 0 || (lo == hi && missing == 0)) return false;
-    const int t = lo < hi ? lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo))) : hi;
+    const int t = lo < hi ? lo + static_cast<int>(rng.below_fast(static_cast<uint64_t>(hi - lo))) : hi;
     left_buf_.assign(static_cast<size_t>(s_), 0.0);
     miss_stats_.assign(static_cast<size_t>(s_), 0.0);
     double* left = left_buf_.data();
@@ -1129,6 +1140,8 @@ class ForestTreeLearner::Impl {
   double root_weight_ = 1.0;
   int64_t last_nodes_ = 0;
   std::vector<char> known_;
+  std::vector<int> all_features_;  // 0 .. features_ - 1
+  bool gini2_ = false;              // gini with two classes (consider()'s fast path)
 
   Tree tree_;
   std::vector<double> distribution_;

@@ -60,14 +60,19 @@ int64_t bin_range(const uint8_t* col, int64_t m, uint8_t missing, uint8_t* lo, u
     vhi = _mm256_max_epu8(vhi, _mm256_andnot_si256(is_miss, v));
     miss += __builtin_popcount(static_cast<unsigned>(_mm256_movemask_epi8(is_miss)));
   }
-  alignas(32) uint8_t l[32], h[32];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(l), vlo);
-  _mm256_store_si256(reinterpret_cast<__m256i*>(h), vhi);
-  unsigned rl = 255, rh = 0;
-  for (int j = 0; j < 32; ++j) {
-    rl = l[j] < rl ? l[j] : rl;
-    rh = h[j] > rh ? h[j] : rh;
-  }
+  // Horizontal reductions: halve the vector until one byte is left.
+  __m128i l1 = _mm_min_epu8(_mm256_castsi256_si128(vlo), _mm256_extracti128_si256(vlo, 1));
+  __m128i h1 = _mm_max_epu8(_mm256_castsi256_si128(vhi), _mm256_extracti128_si256(vhi, 1));
+  l1 = _mm_min_epu8(l1, _mm_srli_si128(l1, 8));
+  h1 = _mm_max_epu8(h1, _mm_srli_si128(h1, 8));
+  l1 = _mm_min_epu8(l1, _mm_srli_si128(l1, 4));
+  h1 = _mm_max_epu8(h1, _mm_srli_si128(h1, 4));
+  l1 = _mm_min_epu8(l1, _mm_srli_si128(l1, 2));
+  h1 = _mm_max_epu8(h1, _mm_srli_si128(h1, 2));
+  l1 = _mm_min_epu8(l1, _mm_srli_si128(l1, 1));
+  h1 = _mm_max_epu8(h1, _mm_srli_si128(h1, 1));
+  unsigned rl = static_cast<uint8_t>(_mm_cvtsi128_si32(l1));
+  unsigned rh = static_cast<uint8_t>(_mm_cvtsi128_si32(h1));
   for (; i < m; ++i) {
     const unsigned b = col[i];
     if (b == missing) {

@@ -30,13 +30,13 @@ struct ForestKernels {
   // unused high bits are zero). Returns the number of left rows.
   int64_t (*left_bits)(const uint8_t* col, int64_t m, uint8_t t, uint8_t missing, bool missing_left, uint64_t* bits);
   // Stable in-place partition of seg[0 .. m) by bits (left rows first, each side in order), for
-  // `columns` segments at seg + c * stride. scratch holds at least m + 32 bytes; every segment may
-  // be read and rewritten (with its own bytes) up to 32 bytes past its end.
+  // `columns` segments at seg + c * stride. scratch holds at least m + 64 bytes; every segment may
+  // be read and rewritten (with its own bytes) up to 64 bytes past its end.
   void (*partition_columns)(uint8_t* seg, int64_t stride, int columns, int64_t m, const uint64_t* bits, uint8_t* scratch);
 };
 
-// The table for `isa` (defined in forest_scalar.cc; callers pass active_isa()). AVX-512 CPUs get the
-// AVX2 kernels.
+// The table for `isa` (defined in forest_scalar.cc; callers pass active_isa()). The AVX-512 kernels
+// also need VBMI and VBMI2; AVX-512 CPUs without them get the AVX2 kernels.
 const ForestKernels& forest_kernels(Isa isa);
 
 namespace scalar {
@@ -47,6 +47,11 @@ extern const ForestKernels kForest;
 namespace avx2 {
 extern const ForestKernels kForest;
 }  // namespace avx2
+#if defined(__GNUC__)
+namespace avx512 {
+extern const ForestKernels kForest;
+}  // namespace avx512
+#endif
 #endif
 
 }  // namespace simd

@@ -95,6 +95,10 @@ extern const ForestKernels kForest = {&bin_range, &count_binary, &left_bits, &pa
 
 const ForestKernels& forest_kernels(Isa isa) {
 #if defined(__x86_64__) || defined(_M_X64)
+#if defined(ENSEMBLEKIT_HAVE_AVX512) && defined(__GNUC__)
+  static const bool vbmi = __builtin_cpu_supports("avx512vbmi") != 0 && __builtin_cpu_supports("avx512vbmi2") != 0;
+  if (isa == Isa::kAvx512 && vbmi) return avx512::kForest;
+#endif
   if (isa == Isa::kAvx2 || isa == Isa::kAvx512) return avx2::kForest;
 #endif
   (void)isa;
