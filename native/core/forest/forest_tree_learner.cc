@@ -108,7 +108,9 @@ struct NodeState {
   double weight = 0.0;
   double wimp = 0.0;  // W * impurity
   Stats stats;
-  std::vector<int> constants;  // features known constant in this node (from its ancestors)
+  // Features known constant in this node: a list in ForestTreeLearner's constant arena (head
+  // entry, -1 for none), shared with the ancestors it extends.
+  int constants = -1;
 };
 
 // Fenwick tree over ranks 1..n of (weight, weight * y), for weighted medians of a changing set.
@@ -231,8 +233,8 @@ class ForestTreeLearner::Impl {
     const int64_t most = p_.max_leaf_nodes > 1 ? 2 * static_cast<int64_t>(p_.max_leaf_nodes) - 1 : 2 * n - 1;
     const int64_t guess = std::min<int64_t>(most, last_nodes_ + last_nodes_ / 8 + 64);
     tree_.reserve(static_cast<int>(guess));
-    if (classification_) reserve_huge(&distribution_, static_cast<size_t>(guess) * static_cast<size_t>(k_));
     states_.assign(1, NodeState());
+    const_arena_.clear();
     NodeState& root = states_[0];
     root.count = n;
     root.stats.assign(static_cast<size_t>(s_), 0.0);
@@ -242,14 +244,22 @@ class ForestTreeLearner::Impl {
     root_weight_ = root.weight;
     tree_.mutable_node(0).sum_hess = root.weight;
     tree_.mutable_node(0).count = n;
-    if (classification_) distribution_.clear();
 
     if (p_.max_leaf_nodes > 1) {
       grow_best_first();
     } else {
       grow_depth_first();
     }
-    if (classification_) distribution_.resize(static_cast<size_t>(tree_.num_nodes()) * static_cast<size_t>(k_), 0.0);
+    if (classification_) {
+      // Every node's class frequencies, from the statistics it was created with, in one pass.
+      const size_t nodes = static_cast<size_t>(tree_.num_nodes());
+      distribution_.assign(nodes * static_cast<size_t>(k_), 0.0);
+      for (size_t node = 0; node < nodes; ++node) {
+        const NodeState& st = states_[node];
+        double* d = distribution_.data() + node * static_cast<size_t>(k_);
+        for (int c = 0; c < k_; ++c) d[c] = st.weight > 0.0 ? st.stats[static_cast<size_t>(c)] / st.weight : 0.0;
+      }
+    }
     last_nodes_ = tree_.num_nodes();
     ForestTree out;
     out.tree = std::move(tree_);
@@ -389,20 +399,16 @@ class ForestTreeLearner::Impl {
     }
   }
 
-  void release(int node) {
-    NodeState& st = states_[static_cast<size_t>(node)];
-    std::vector<int>().swap(st.constants);
-  }
+  // A node that stays a leaf (nothing to free: its state is plain data).
+  void release(int node) { (void)node; }
 
   // Sets the node's output, decides whether it may split and finds its best split.
   Split evaluate(int node) {
     NodeState& st = states_[static_cast<size_t>(node)];
     const int64_t m = st.count;
     if (classification_) {
-      distribution_.resize(static_cast<size_t>(tree_.num_nodes()) * static_cast<size_t>(k_), 0.0);
-      double* d = distribution_.data() + static_cast<size_t>(node) * static_cast<size_t>(k_);
-      for (int c = 0; c < k_; ++c) d[c] = st.weight > 0.0 ? st.stats[static_cast<size_t>(c)] / st.weight : 0.0;
-      tree_.mutable_node(node).value = k_ == 2 ? d[1] : 0.0;
+      // (The class frequencies are written when the tree is done; P(class 1) is the node value.)
+      tree_.mutable_node(node).value = k_ == 2 && st.weight > 0.0 ? st.stats[1] / st.weight : 0.0;
     } else if (!mae_) {
       tree_.mutable_node(node).value = st.weight > 0.0 ? st.stats[1] / st.weight : 0.0;
     }
@@ -439,7 +445,7 @@ class ForestTreeLearner::Impl {
 
   // Splits the node (tree, partition, child states); returns the left child's id.
   int apply(int node, const Split& split) {
-    NodeState parent = std::move(states_[static_cast<size_t>(node)]);
+    const NodeState parent = states_[static_cast<size_t>(node)];
     const int f = split.feature;
     const BinnedDataset& data = *in_.data;
     const double gain = parent.wimp - split.wimp_left - split.wimp_right;
@@ -457,8 +463,7 @@ class ForestTreeLearner::Impl {
     r.weight = stats_weight(r.stats.data());
     l.wimp = split.wimp_left;
     r.wimp = split.wimp_right;
-    l.constants = parent.constants;
-    r.constants = std::move(parent.constants);
+    l.constants = r.constants = parent.constants;
     const int left = tree_.split_numerical(node, f, split.threshold_bin, data.mapper(f).bin_upper_bound(split.threshold_bin),
                                            split.default_left, std::max(0.0, gain), 0.0, 0.0, l.weight, r.weight, l.count,
                                            r.count);
@@ -470,8 +475,6 @@ class ForestTreeLearner::Impl {
       const int64_t moved = partition(parent.begin, parent.count, f, split.threshold_bin, data.missing_bin(f), split.default_left);
       if (moved != l.count) throw std::logic_error("forest tree: partition disagrees with the split statistics");
     }
-    parent.stats = Stats();
-    states_[static_cast<size_t>(node)] = std::move(parent);
     if (states_.size() < static_cast<size_t>(left) + 2) states_.resize(static_cast<size_t>(left) + 2);
     states_[static_cast<size_t>(left)] = std::move(l);
     states_[static_cast<size_t>(left) + 1] = std::move(r);
@@ -712,14 +715,21 @@ class ForestTreeLearner::Impl {
     }
   }
 
+  void add_constant(NodeState* st, int f) {
+    const_arena_.emplace_back(f, st->constants);
+    st->constants = static_cast<int>(const_arena_.size() - 1);
+  }
+
   void find_split(int node, NodeState& st, int64_t m, Split* best) {
     // Candidate pool: every feature not known constant here.
-    if (st.constants.empty()) {
+    if (st.constants < 0) {
       pool_.assign(all_features_.begin(), all_features_.end());
     } else {
       pool_.clear();
       known_.assign(static_cast<size_t>(features_), 0);
-      for (int f : st.constants) known_[static_cast<size_t>(f)] = 1;
+      for (int e = st.constants; e >= 0; e = const_arena_[static_cast<size_t>(e)].second) {
+        known_[static_cast<size_t>(const_arena_[static_cast<size_t>(e)].first)] = 1;
+      }
       for (int f = 0; f < features_; ++f) {
         if (!known_[static_cast<size_t>(f)]) pool_.push_back(f);
       }
@@ -736,14 +746,14 @@ class ForestTreeLearner::Impl {
       ++visited;
       if (p_.extra_trees && !mae_) {
         if (!scan_extra(f, st, m, rng, best)) {
-          st.constants.push_back(f);
+          add_constant(&st, f);
           continue;
         }
         found_non_constant = true;
         continue;
       }
       if (!build_groups(f, m, mae_)) {
-        st.constants.push_back(f);
+        add_constant(&st, f);
         continue;
       }
       found_non_constant = true;
@@ -1146,6 +1156,9 @@ class ForestTreeLearner::Impl {
   Tree tree_;
   std::vector<double> distribution_;
   std::vector<NodeState> states_;
+  // The nodes' lists of known-constant features: (feature, next entry or -1), a child's list
+  // starting with its parent's.
+  std::vector<std::pair<int, int>> const_arena_;
 
   // The tree's rows in node order (see grow): bins column-major, col_stride_ bytes per column, and
   // the weight and label or target of each position. A node's rows are one contiguous segment of
