@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -69,7 +70,8 @@ std::vector<double> forest_importances(const std::vector<Tree>& trees, const std
 }  // namespace
 
 ForestModel forest_model_from_trees(int num_features, int num_classes, std::vector<Tree> trees,
-                                    std::vector<std::vector<double>> distributions, int n_threads) {
+                                    std::vector<std::vector<double>> distributions, int n_threads,
+                                    std::vector<std::vector<double>> per_tree) {
   if (num_features < 1 || num_features > kMaxModelFeatures) {
     throw ModelFormat("Invalid forest: expected between 1 and " + std::to_string(kMaxModelFeatures) + " features but received " + std::to_string(num_features));
   }
@@ -87,19 +89,24 @@ ForestModel forest_model_from_trees(int num_features, int num_classes, std::vect
   } else {
     distributions.clear();
   }
-  // Per tree, in parallel: the finiteness check of the class frequencies and the importances.
-  std::vector<std::vector<double>> per_tree(trees.size());
-  std::vector<char> finite(trees.size(), 1);
-  parallel_for(0, static_cast<int64_t>(trees.size()), n_threads, [&](int64_t t) {
-    const size_t i = static_cast<size_t>(t);
-    if (!distributions.empty()) {
-      for (double v : distributions[i]) finite[i] &= static_cast<char>(std::isfinite(v));
+  if (per_tree.empty()) {
+    // Trees from outside (a loaded model), per tree in parallel: the finiteness check of the class
+    // frequencies and the importances. (Training passes both, computed as each tree was grown.)
+    per_tree.resize(trees.size());
+    std::vector<char> finite(trees.size(), 1);
+    parallel_for(0, static_cast<int64_t>(trees.size()), n_threads, [&](int64_t t) {
+      const size_t i = static_cast<size_t>(t);
+      if (!distributions.empty()) {
+        for (double v : distributions[i]) finite[i] &= static_cast<char>(std::isfinite(v));
+      }
+      per_tree[i].resize(static_cast<size_t>(num_features));
+      tree_importances(trees[i], &per_tree[i]);
+    });
+    for (size_t t = 0; t < trees.size(); ++t) {
+      if (!finite[t]) throw ModelFormat("Invalid forest: tree " + std::to_string(t) + " has a non-finite class frequency");
     }
-    per_tree[i].resize(static_cast<size_t>(num_features));
-    tree_importances(trees[i], &per_tree[i]);
-  });
-  for (size_t t = 0; t < trees.size(); ++t) {
-    if (!finite[t]) throw ModelFormat("Invalid forest: tree " + std::to_string(t) + " has a non-finite class frequency");
+  } else if (per_tree.size() != trees.size()) {
+    throw std::logic_error("forest: one importance vector per tree expected");
   }
   ForestModel model;
   model.num_features = num_features;
@@ -168,6 +175,7 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
   const size_t words = static_cast<size_t>((n + 63) / 64);
   std::vector<std::vector<uint64_t>> in_bag(config.oob ? static_cast<size_t>(num_trees) : 0);
   std::vector<ForestTree> grown(static_cast<size_t>(num_trees));
+  std::vector<std::vector<double>> importances(static_cast<size_t>(num_trees));
   std::atomic<int> done{0};
 
   // One workspace per thread slot (learner buffers, weights, bootstrap counts), reused across trees.
@@ -210,6 +218,9 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
       if (w[static_cast<size_t>(i)] > 0.0) rows.push_back(static_cast<uint32_t>(i));
     }
     grown[static_cast<size_t>(t)] = slot.learner->grow(w.data(), rows.data(), static_cast<int64_t>(rows.size()), seed, control);
+    // While the tree is still in cache.
+    importances[static_cast<size_t>(t)].resize(static_cast<size_t>(f));
+    tree_importances(grown[static_cast<size_t>(t)].tree, &importances[static_cast<size_t>(t)]);
     const int finished = done.fetch_add(1) + 1;
     // Progress goes out from the job's own thread only (index 0 is the caller).
     if (thread_index() == 0) control.progress(static_cast<double>(finished) / num_trees, "trees");
@@ -224,7 +235,8 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
     if (classification) distributions.push_back(std::move(g.distribution));
   }
   ForestModel model =
-      forest_model_from_trees(static_cast<int>(f), classification ? k : 0, std::move(trees), std::move(distributions), threads);
+      forest_model_from_trees(static_cast<int>(f), classification ? k : 0, std::move(trees), std::move(distributions), threads,
+                              std::move(importances));
 
   if (config.oob) {
     const int outputs = classification ? k : 1;

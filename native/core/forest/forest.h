@@ -72,9 +72,12 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
                          const double* sample_weight, const ForestConfig& config,
                          const WorkControl& control = WorkControl::none());
 
-// A model from its trees (JSON form): compiles them and recomputes the importances. For
-// classification `distributions` holds one num_nodes x num_classes array per tree.
+// A model from its trees (JSON form): checks the class frequencies, compiles the trees and
+// recomputes the importances, on n_threads. For classification `distributions` holds one
+// num_nodes x num_classes array per tree. Training passes each tree's normalised importances in
+// per_tree (trusted input: nothing is checked or recomputed).
 ForestModel forest_model_from_trees(int num_features, int num_classes, std::vector<Tree> trees,
-                                    std::vector<std::vector<double>> distributions, int n_threads = 0);
+                                    std::vector<std::vector<double>> distributions, int n_threads = 0,
+                                    std::vector<std::vector<double>> per_tree = {});
 
 }  // namespace ensemblekit

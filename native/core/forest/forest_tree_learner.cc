@@ -107,7 +107,6 @@ struct NodeState {
   int64_t count = 0;
   double weight = 0.0;
   double wimp = 0.0;  // W * impurity
-  Stats stats;
   // Features known constant in this node: a list in ForestTreeLearner's constant arena (head
   // entry, -1 for none), shared with the ancestors it extends.
   int constants = -1;
@@ -237,10 +236,11 @@ class ForestTreeLearner::Impl {
     const_arena_.clear();
     NodeState& root = states_[0];
     root.count = n;
-    root.stats.assign(static_cast<size_t>(s_), 0.0);
-    for (int64_t i = 0; i < n; ++i) add_row_stats(root.stats.data(), rows[i]);
-    root.weight = stats_weight(root.stats.data());
-    root.wimp = wimp(root.stats.data());
+    node_stats_.assign(static_cast<size_t>(s_), 0.0);
+    double* root_stats = node_stats_.data();
+    for (int64_t i = 0; i < n; ++i) add_row_stats(root_stats, rows[i]);
+    root.weight = stats_weight(root_stats);
+    root.wimp = wimp(root_stats);
     root_weight_ = root.weight;
     tree_.mutable_node(0).sum_hess = root.weight;
     tree_.mutable_node(0).count = n;
@@ -253,11 +253,13 @@ class ForestTreeLearner::Impl {
     if (classification_) {
       // Every node's class frequencies, from the statistics it was created with, in one pass.
       const size_t nodes = static_cast<size_t>(tree_.num_nodes());
-      distribution_.assign(nodes * static_cast<size_t>(k_), 0.0);
+      // (Appended, not resized and overwritten: the array is fresh memory, written once.)
+      distribution_.clear();
+      distribution_.reserve(nodes * static_cast<size_t>(k_));
       for (size_t node = 0; node < nodes; ++node) {
         const NodeState& st = states_[node];
-        double* d = distribution_.data() + node * static_cast<size_t>(k_);
-        for (int c = 0; c < k_; ++c) d[c] = st.weight > 0.0 ? st.stats[static_cast<size_t>(c)] / st.weight : 0.0;
+        const double* stats = stats_of(static_cast<int>(node));
+        for (int c = 0; c < k_; ++c) distribution_.push_back(st.weight > 0.0 ? stats[c] / st.weight : 0.0);
       }
     }
     last_nodes_ = tree_.num_nodes();
@@ -340,11 +342,11 @@ class ForestTreeLearner::Impl {
     }
   }
 
-  bool is_pure(const NodeState& st) const {
+  bool is_pure(int node, const NodeState& st) const {
     if (st.weight <= 0.0) return true;
     if (p_.criterion == ForestCriterion::kSquaredError) {
       // Relative to the mean square: wy2 - wy^2/W of a constant target is rounding noise, not spread.
-      return st.wimp <= std::max(kEpsilon * st.weight, 1e-13 * st.stats[2]);
+      return st.wimp <= std::max(kEpsilon * st.weight, 1e-13 * stats_of(node)[2]);
     }
     return st.wimp <= kEpsilon * st.weight;
   }
@@ -408,9 +410,9 @@ class ForestTreeLearner::Impl {
     const int64_t m = st.count;
     if (classification_) {
       // (The class frequencies are written when the tree is done; P(class 1) is the node value.)
-      tree_.mutable_node(node).value = k_ == 2 && st.weight > 0.0 ? st.stats[1] / st.weight : 0.0;
+      tree_.mutable_node(node).value = k_ == 2 && st.weight > 0.0 ? stats_of(node)[1] / st.weight : 0.0;
     } else if (!mae_) {
-      tree_.mutable_node(node).value = st.weight > 0.0 ? st.stats[1] / st.weight : 0.0;
+      tree_.mutable_node(node).value = st.weight > 0.0 ? stats_of(node)[1] / st.weight : 0.0;
     }
     set_segment(st.begin);
     if (mae_) {
@@ -419,14 +421,14 @@ class ForestTreeLearner::Impl {
       tree_.mutable_node(node).value = median;
     }
     Split best;
-    const bool leaf = (p_.max_depth >= 0 && st.depth >= p_.max_depth) || m < min_split_ || is_pure(st);
+    const bool leaf = (p_.max_depth >= 0 && st.depth >= p_.max_depth) || m < min_split_ || is_pure(node, st);
     if (leaf) return best;
     find_split(node, st, m, &best);
     if (!best.valid) return best;
     if (!mae_) {
       best.wimp_left = wimp(best.left_stats.data());
       right_buf_.resize(static_cast<size_t>(s_));
-      for (int c = 0; c < s_; ++c) right_buf_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - best.left_stats[static_cast<size_t>(c)];
+      for (int c = 0; c < s_; ++c) right_buf_[static_cast<size_t>(c)] = stats_of(node)[c] - best.left_stats[static_cast<size_t>(c)];
       clamp_stats(right_buf_.data());
       best.wimp_right = wimp(right_buf_.data());
     }
@@ -451,16 +453,24 @@ class ForestTreeLearner::Impl {
     const double gain = parent.wimp - split.wimp_left - split.wimp_right;
     NodeState l, r;
     l.depth = r.depth = parent.depth + 1;
-    l.stats = split.left_stats;
-    r.stats.resize(static_cast<size_t>(s_));
-    for (int c = 0; c < s_; ++c) r.stats[static_cast<size_t>(c)] = parent.stats[static_cast<size_t>(c)] - l.stats[static_cast<size_t>(c)];
-    clamp_stats(r.stats.data());
+    // The children's statistics go to slots num_nodes and num_nodes + 1, the ids split_numerical
+    // gives them.
+    const size_t at = static_cast<size_t>(tree_.num_nodes()) * static_cast<size_t>(s_);
+    node_stats_.resize(at + 2 * static_cast<size_t>(s_));
+    double* ls = node_stats_.data() + at;
+    double* rs = ls + s_;
+    const double* ps = stats_of(node);
+    for (int c = 0; c < s_; ++c) {
+      ls[c] = split.left_stats[static_cast<size_t>(c)];
+      rs[c] = ps[c] - ls[c];
+    }
+    clamp_stats(rs);
     l.count = split.left_count;
     r.count = parent.count - split.left_count;
     l.begin = parent.begin;
     r.begin = parent.begin + l.count;
-    l.weight = stats_weight(l.stats.data());
-    r.weight = stats_weight(r.stats.data());
+    l.weight = stats_weight(ls);
+    r.weight = stats_weight(rs);
     l.wimp = split.wimp_left;
     r.wimp = split.wimp_right;
     l.constants = r.constants = parent.constants;
@@ -475,9 +485,9 @@ class ForestTreeLearner::Impl {
       const int64_t moved = partition(parent.begin, parent.count, f, split.threshold_bin, data.missing_bin(f), split.default_left);
       if (moved != l.count) throw std::logic_error("forest tree: partition disagrees with the split statistics");
     }
-    if (states_.size() < static_cast<size_t>(left) + 2) states_.resize(static_cast<size_t>(left) + 2);
-    states_[static_cast<size_t>(left)] = std::move(l);
-    states_[static_cast<size_t>(left) + 1] = std::move(r);
+    if (states_.size() != static_cast<size_t>(left)) throw std::logic_error("forest tree: node ids out of step");
+    states_.push_back(l);
+    states_.push_back(r);
     return left;
   }
 
@@ -720,7 +730,10 @@ class ForestTreeLearner::Impl {
     st->constants = static_cast<int>(const_arena_.size() - 1);
   }
 
+  const double* stats_of(int node) const { return node_stats_.data() + static_cast<size_t>(node) * static_cast<size_t>(s_); }
+
   void find_split(int node, NodeState& st, int64_t m, Split* best) {
+    st_stats_ = static_cast<size_t>(node) * static_cast<size_t>(s_);
     // Candidate pool: every feature not known constant here.
     if (st.constants < 0) {
       pool_.assign(all_features_.begin(), all_features_.end());
@@ -758,14 +771,14 @@ class ForestTreeLearner::Impl {
       }
       found_non_constant = true;
       if (mae_) {
-        scan_absolute_error(f, st, m, rng, best);
+        scan_absolute_error(f, m, rng, best);
       } else {
         if (p_.criterion == ForestCriterion::kGini && k_ == 2) {
-          scan_gini<2>(f, st, m, best);
+          scan_gini<2>(f, m, best);
         } else if (p_.criterion == ForestCriterion::kGini && k_ == 3) {
-          scan_gini<3>(f, st, m, best);
+          scan_gini<3>(f, m, best);
         } else if (p_.criterion == ForestCriterion::kGini) {
-          scan_gini<0>(f, st, m, best);
+          scan_gini<0>(f, m, best);
         } else {
           scan(f, st, m, rng, best);
         }
@@ -800,10 +813,12 @@ class ForestTreeLearner::Impl {
         const double w = a + b;
         return w > 0.0 ? (a * a + b * b) / w : 0.0;
       };
-      v = gini(left[0], left[1]) + gini(std::max(0.0, st.stats[0] - left[0]), std::max(0.0, st.stats[1] - left[1]));
+      const double* ps = node_stats_.data() + st_stats_;
+      v = gini(left[0], left[1]) + gini(std::max(0.0, ps[0] - left[0]), std::max(0.0, ps[1] - left[1]));
     } else {
       right_buf_.resize(static_cast<size_t>(s_));
-      for (int c = 0; c < s_; ++c) right_buf_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - left[c];
+      const double* ps = node_stats_.data() + st_stats_;
+      for (int c = 0; c < s_; ++c) right_buf_[static_cast<size_t>(c)] = ps[c] - left[c];
       clamp_stats(right_buf_.data());
       v = proxy(left) + proxy(right_buf_.data());
     }
@@ -824,10 +839,10 @@ class ForestTreeLearner::Impl {
   // and two divisions; the generic consider() (buffers, clamps, a criterion switch) was most of a
   // random forest's time.
   template <int K>
-  void scan_gini(int f, const NodeState& st, int64_t m, Split* best) {
+  void scan_gini(int f, int64_t m, Split* best) {
     const int k = K > 0 ? K : k_;
     const size_t groups = g_bin_.size();
-    const double* parent = st.stats.data();
+    const double* parent = node_stats_.data() + st_stats_;
     const double* miss = miss_stats_.data();
     const int64_t miss_count = miss_count_;
     const int64_t min_leaf = p_.min_samples_leaf;
@@ -947,7 +962,7 @@ class ForestTreeLearner::Impl {
     }
     if (miss_count_ > 0 && groups >= 1 && (!p_.extra_trees || groups == 1)) {
       // Missing vs the rest: every value bin left, NaN right.
-      for (int c = 0; c < s_; ++c) both_buf_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - miss_stats_[static_cast<size_t>(c)];
+      for (int c = 0; c < s_; ++c) both_buf_[static_cast<size_t>(c)] = node_stats_[st_stats_ + static_cast<size_t>(c)] - miss_stats_[static_cast<size_t>(c)];
       consider(f, both_buf_.data(), known, in_.data->mapper(f).num_value_bins() - 1, false, st, best);
     }
   }
@@ -1046,7 +1061,7 @@ class ForestTreeLearner::Impl {
       }
     } else {
       // One value bin and the missing bin: missing vs the rest.
-      for (int c = 0; c < s_; ++c) both_buf_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - miss[c];
+      for (int c = 0; c < s_; ++c) both_buf_[static_cast<size_t>(c)] = node_stats_[st_stats_ + static_cast<size_t>(c)] - miss[c];
       consider(f, both_buf_.data(), known, in_.data->mapper(f).num_value_bins() - 1, false, st, best);
     }
     return true;
@@ -1054,7 +1069,7 @@ class ForestTreeLearner::Impl {
 
   // Absolute error: the children's deviations from their weighted medians, from Fenwick trees over
   // the node's target ranks as rows move from right to left (O(log m) per row and per threshold).
-  void scan_absolute_error(int f, const NodeState& st, int64_t m, SplitMix64& rng, Split* best) {
+  void scan_absolute_error(int f, int64_t m, SplitMix64& rng, Split* best) {
     const size_t groups = g_bin_.size();
     const int64_t known = m - miss_count_;
     int random_threshold = -1;
@@ -1134,7 +1149,7 @@ class ForestTreeLearner::Impl {
         }
       }
       mae_left_.resize(static_cast<size_t>(s_));
-      for (int c = 0; c < s_; ++c) mae_left_[static_cast<size_t>(c)] = st.stats[static_cast<size_t>(c)] - miss_stats_[static_cast<size_t>(c)];
+      for (int c = 0; c < s_; ++c) mae_left_[static_cast<size_t>(c)] = node_stats_[st_stats_ + static_cast<size_t>(c)] - miss_stats_[static_cast<size_t>(c)];
       try_split(known, in_.data->mapper(f).num_value_bins() - 1, false);
     }
   }
@@ -1156,6 +1171,10 @@ class ForestTreeLearner::Impl {
   Tree tree_;
   std::vector<double> distribution_;
   std::vector<NodeState> states_;
+  // Node statistics, s_ per node (node i at i * s_); st_stats_: the offset of the node being
+  // evaluated (find_split and the scans read it).
+  std::vector<double> node_stats_;
+  size_t st_stats_ = 0;
   // The nodes' lists of known-constant features: (feature, next entry or -1), a child's list
   // starting with its parent's.
   std::vector<std::pair<int, int>> const_arena_;
