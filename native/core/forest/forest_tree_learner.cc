@@ -758,7 +758,7 @@ class ForestTreeLearner::Impl {
       const int f = pool_[visited];
       ++visited;
       if (p_.extra_trees && !mae_) {
-        if (!scan_extra(f, st, m, rng, best)) {
+        if (!(binary_ && unit_ ? scan_extra_binary(f, st, m, rng, best) : scan_extra(f, st, m, rng, best))) {
           add_constant(&st, f);
           continue;
         }
@@ -975,6 +975,33 @@ class ForestTreeLearner::Impl {
   // Both passes are branch-free: a random threshold makes "bin <= t" a coin flip per row, and these
   // two loops are most of an extra-trees fit. Rows on the wrong side add w * 0.0 = 0.0 to the sums,
   // which leaves every partial sum bit-identical to adding only the selected rows in order.
+  // scan_extra for two classes at unit weights (extra trees without sample weights, the common
+  // case): the range, the draw and the counts in one kernel call (its random word is drawn for
+  // every candidate, constant or not).
+  bool scan_extra_binary(int f, const NodeState& st, int64_t m, SplitMix64& rng, Split* best) {
+    const int mb = in_.data->missing_bin(f);
+    int t = 0;
+    int64_t c[4];
+    const int kind = kernels_->extra_binary(column(f) + seg_, lab8_, m, static_cast<uint8_t>(mb), rng.next(), &t, c);
+    if (kind == 0) return false;
+    const int64_t left_count = c[0], missing = c[2];
+    const double left[2] = {static_cast<double>(c[0] - c[1]), static_cast<double>(c[1])};
+    const double miss[2] = {static_cast<double>(c[2] - c[3]), static_cast<double>(c[3])};
+    if (kind == 1) {
+      consider(f, left, left_count, t, missing > 0 ? false : left_count >= m - left_count, st, best);
+      if (missing > 0) {
+        const double both[2] = {left[0] + miss[0], left[1] + miss[1]};
+        consider(f, both, left_count + missing, t, true, st, best);
+      }
+    } else {
+      // One value bin and the missing bin: missing vs the rest.
+      const double* ps = node_stats_.data() + st_stats_;
+      const double both[2] = {ps[0] - miss[0], ps[1] - miss[1]};
+      consider(f, both, m - missing, in_.data->mapper(f).num_value_bins() - 1, false, st, best);
+    }
+    return true;
+  }
+
   bool scan_extra(int f, const NodeState& st, int64_t m, SplitMix64& rng, Split* best) {
     const uint8_t* col = column(f) + seg_;
     const int mb = in_.data->missing_bin(f);

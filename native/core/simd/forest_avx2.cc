@@ -117,6 +117,22 @@ void count_binary(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t t
   out[3] = miss_pos;
 }
 
+// floor(r * span / 2^64) for span < 256 (the scalar twin's formula, exact).
+inline int draw_below(uint64_t r, int span) {
+  const uint64_t s = static_cast<uint64_t>(span);
+  return static_cast<int>(((((r & 0xFFFFFFFFu) * s) >> 32) + (r >> 32) * s) >> 32);
+}
+
+int extra_binary(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t missing, uint64_t r, int* t,
+                 int64_t out[4]) {
+  uint8_t lo = 0, hi = 0;
+  const int64_t miss = bin_range(col, m, missing, &lo, &hi);
+  if (miss == m || (lo == hi && miss == 0)) return 0;
+  *t = lo < hi ? lo + draw_below(r, hi - lo) : hi;
+  count_binary(col, label, m, static_cast<uint8_t>(*t), missing, out);
+  return lo < hi ? 1 : 2;
+}
+
 int64_t left_bits(const uint8_t* col, int64_t m, uint8_t t, uint8_t missing, bool missing_left, uint64_t* bits) {
   const __m256i tv = _mm256_set1_epi8(static_cast<char>(t));
   const __m256i mv = _mm256_set1_epi8(static_cast<char>(missing));
@@ -246,7 +262,7 @@ void partition_columns(uint8_t* seg, int64_t stride, int columns, int64_t m, con
 
 }  // namespace
 
-extern const ForestKernels kForest = {&bin_range, &count_binary, &left_bits, &partition_columns};
+extern const ForestKernels kForest = {&bin_range, &count_binary, &extra_binary, &left_bits, &partition_columns};
 
 }  // namespace avx2
 }  // namespace simd

@@ -86,6 +86,63 @@ void count_binary(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t t
   out[3] = miss_pos;
 }
 
+// floor(r * span / 2^64) for span < 256 (the scalar twin's formula, exact).
+inline int draw_below(uint64_t r, int span) {
+  const uint64_t s = static_cast<uint64_t>(span);
+  return static_cast<int>(((((r & 0xFFFFFFFFu) * s) >> 32) + (r >> 32) * s) >> 32);
+}
+
+// Byte minimum / maximum of a vector (halving until one byte is left).
+inline unsigned min_byte(__m512i v) {
+  __m256i h = _mm256_min_epu8(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
+  __m128i x = _mm_min_epu8(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  x = _mm_min_epu8(x, _mm_srli_si128(x, 8));
+  x = _mm_min_epu8(x, _mm_srli_si128(x, 4));
+  x = _mm_min_epu8(x, _mm_srli_si128(x, 2));
+  x = _mm_min_epu8(x, _mm_srli_si128(x, 1));
+  return static_cast<uint8_t>(_mm_cvtsi128_si32(x));
+}
+inline unsigned max_byte(__m512i v) {
+  __m256i h = _mm256_max_epu8(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
+  __m128i x = _mm_max_epu8(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  x = _mm_max_epu8(x, _mm_srli_si128(x, 8));
+  x = _mm_max_epu8(x, _mm_srli_si128(x, 4));
+  x = _mm_max_epu8(x, _mm_srli_si128(x, 2));
+  x = _mm_max_epu8(x, _mm_srli_si128(x, 1));
+  return static_cast<uint8_t>(_mm_cvtsi128_si32(x));
+}
+
+int extra_binary(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t missing, uint64_t r, int* t,
+                 int64_t out[4]) {
+  if (m > 64) {
+    uint8_t lo = 0, hi = 0;
+    const int64_t miss = bin_range(col, m, missing, &lo, &hi);
+    if (miss == m || (lo == hi && miss == 0)) return 0;
+    *t = lo < hi ? lo + draw_below(r, hi - lo) : hi;
+    count_binary(col, label, m, static_cast<uint8_t>(*t), missing, out);
+    return lo < hi ? 1 : 2;
+  }
+  // One vector: the range, the draw and the counts from the same registers.
+  const __mmask64 lanes = first_lanes(m);
+  const __m512i v = _mm512_maskz_loadu_epi8(lanes, col);
+  const __mmask64 is_miss = _mm512_mask_cmpeq_epi8_mask(lanes, v, _mm512_set1_epi8(static_cast<char>(missing)));
+  const __mmask64 value = lanes & ~is_miss;
+  const int64_t miss = __builtin_popcountll(is_miss);
+  if (value == 0) return 0;
+  const unsigned lo = min_byte(_mm512_mask_mov_epi8(_mm512_set1_epi8(static_cast<char>(0xFF)), value, v));
+  const unsigned hi = max_byte(_mm512_maskz_mov_epi8(value, v));
+  if (lo == hi && miss == 0) return 0;
+  const int threshold = lo < hi ? static_cast<int>(lo) + draw_below(r, static_cast<int>(hi - lo)) : static_cast<int>(hi);
+  *t = threshold;
+  const __mmask64 pos = _mm512_test_epi8_mask(_mm512_maskz_loadu_epi8(lanes, label), _mm512_maskz_loadu_epi8(lanes, label));
+  const __mmask64 le = _mm512_mask_cmple_epu8_mask(lanes, v, _mm512_set1_epi8(static_cast<char>(threshold)));
+  out[0] = __builtin_popcountll(le);
+  out[1] = __builtin_popcountll(le & pos);
+  out[2] = miss;
+  out[3] = __builtin_popcountll(is_miss & pos);
+  return lo < hi ? 1 : 2;
+}
+
 int64_t left_bits(const uint8_t* col, int64_t m, uint8_t t, uint8_t missing, bool missing_left, uint64_t* bits) {
   const __m512i tv = _mm512_set1_epi8(static_cast<char>(t));
   const __m512i mv = _mm512_set1_epi8(static_cast<char>(missing));
@@ -170,7 +227,7 @@ EK_VBMI void partition_columns(uint8_t* seg, int64_t stride, int columns, int64_
 
 }  // namespace
 
-extern const ForestKernels kForest = {&bin_range, &count_binary, &left_bits, &partition_columns};
+extern const ForestKernels kForest = {&bin_range, &count_binary, &extra_binary, &left_bits, &partition_columns};
 
 }  // namespace avx512
 }  // namespace simd

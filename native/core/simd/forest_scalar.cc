@@ -53,6 +53,19 @@ void count_binary(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t t
   out[3] = miss_pos;
 }
 
+int extra_binary(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t missing, uint64_t r, int* t,
+                 int64_t out[4]) {
+  uint8_t lo = 0, hi = 0;
+  const int64_t miss = bin_range(col, m, missing, &lo, &hi);
+  if (miss == m || (lo == hi && miss == 0)) return 0;
+  // floor(r * (hi - lo) / 2^64) without a 128-bit type: (hi - lo) < 256 fits in 8 bits.
+  const uint64_t span = static_cast<uint64_t>(hi - lo);
+  const uint64_t draw = (((r & 0xFFFFFFFFu) * span) >> 32) + (r >> 32) * span;
+  *t = lo < hi ? lo + static_cast<int>(draw >> 32) : hi;
+  count_binary(col, label, m, static_cast<uint8_t>(*t), missing, out);
+  return lo < hi ? 1 : 2;
+}
+
 int64_t left_bits(const uint8_t* col, int64_t m, uint8_t t, uint8_t missing, bool missing_left, uint64_t* bits) {
   const uint64_t ml = missing_left ? 1u : 0u;
   int64_t nl = 0;
@@ -89,7 +102,7 @@ void partition_columns(uint8_t* seg, int64_t stride, int columns, int64_t m, con
 
 }  // namespace
 
-extern const ForestKernels kForest = {&bin_range, &count_binary, &left_bits, &partition_columns};
+extern const ForestKernels kForest = {&bin_range, &count_binary, &extra_binary, &left_bits, &partition_columns};
 
 }  // namespace scalar
 
