@@ -265,7 +265,8 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
 
   /** Fits off the event loop (the Promise settles when done); cancellable with `signal`, progress per tree. */
   async fit(X: MatrixInput | Dataset, y?: LabelInput, opts: FitOptions = {}): Promise<this> {
-    const job = this.prepare(X, y, opts, true);
+    // No JS-side copy of X: the native job takes its own (in huge pages, much cheaper).
+    const job = this.prepare(X, y, opts);
     const model = await runJob((token, onProgress) => native.forest.fit(job.X, job.y, job.weights, job.options, token, onProgress), opts);
     this.finish(job, model);
     return this;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "../core/data/binned_dataset.h"
 #include "errors.h"
 
 namespace ensemblekit {
@@ -168,6 +169,16 @@ Napi::Float64Array to_js(Napi::Env env, const double* v, size_t n) {
   Napi::Float64Array out = Napi::Float64Array::New(env, n);
   if (n != 0) std::memcpy(out.Data(), v, n * sizeof(double));
   return out;
+}
+
+MatrixSnapshot snapshot_matrix(const DenseMatrix& m) {
+  const size_t bytes = static_cast<size_t>(m.size()) * (m.dtype == DType::kFloat32 ? sizeof(float) : sizeof(double));
+  MatrixSnapshot s;
+  void* p = allocate_large_buffer(bytes);
+  s.buffer = std::shared_ptr<void>(p, [bytes](void* q) { free_large_buffer(q, bytes); });
+  std::memcpy(p, m.data, bytes);
+  s.view = DenseMatrix(p, m.dtype, m.rows, m.cols);
+  return s;
 }
 
 }  // namespace addon

@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,15 @@ struct MatrixArg {
   DenseMatrix view;
 };
 MatrixArg matrix_arg(const Napi::CallbackInfo& info, size_t index);
+
+// A private copy of a matrix for an async job, which must not see the caller change its array
+// while the job runs. The copy lives in huge-page memory when large (data/binned_dataset.h), so it
+// costs a memcpy rather than a page fault per 4 KiB, which is what a JS-side slice() costs.
+struct MatrixSnapshot {
+  std::shared_ptr<void> buffer;
+  DenseMatrix view;
+};
+MatrixSnapshot snapshot_matrix(const DenseMatrix& m);
 
 // A typed array of the given type under `key` of an object, with `length` elements (kAnyLength: any).
 constexpr size_t kAnyLength = static_cast<size_t>(-1);

@@ -274,6 +274,8 @@ struct FitCall {
   bool raw = false;
   Napi::TypedArray x_array;
   DenseMatrix x;
+  // An async job's own copy of X, dropped once X is binned.
+  MatrixSnapshot snapshot;
   Napi::Value dataset_keep;
   std::shared_ptr<BinnedDataset> dataset;
   BinConfig bin;
@@ -372,6 +374,8 @@ FitCall parse_fit(const Napi::CallbackInfo& info) {
 std::shared_ptr<ForestModel> run_fit(FitCall& c, const WorkControl& control) {
   std::shared_ptr<BinnedDataset> train = c.dataset;
   if (c.raw) train = std::make_shared<BinnedDataset>(BinnedDataset::build(c.x, c.bin, control));
+  // Training reads the bins only: the copy's memory goes before the trees take theirs.
+  c.snapshot = MatrixSnapshot();
   const bool classification = is_classification(c.config.tree.criterion);
   return std::make_shared<ForestModel>(train_forest(*train, classification ? c.labels.data() : nullptr,
                                                     classification ? nullptr : c.y.Data(), c.w, c.config, control));
@@ -389,7 +393,11 @@ class FitJob : public AsyncJob {
  public:
   FitJob(Napi::Env env, FitCall call, Napi::Value token, Napi::Value on_progress)
       : AsyncJob(env, "ensemblekit.forestFit", token, on_progress), call_(std::move(call)) {
-    if (call_.raw) keep_alive(call_.x_array);
+    // X is read (binned) off the main thread: the job works on its own copy.
+    if (call_.raw) {
+      call_.snapshot = snapshot_matrix(call_.x);
+      call_.x = call_.snapshot.view;
+    }
     if (!call_.raw) keep_alive(call_.dataset_keep);
     keep_alive(call_.y);
     if (call_.w != nullptr) keep_alive(call_.w_keep);

@@ -173,6 +173,20 @@ describe('forest properties', () => {
     expect(Array.from(a)).not.toEqual(Array.from(b));
   });
 
+  it('fit() trains on X as it was when called: overwriting X while the job runs changes nothing', async () => {
+    const { X, y } = makeClassification({ nSamples: 4000, nFeatures: 10, nInformative: 5, seed: 31 });
+    const expected = new ExtraTreesClassifier({ nEstimators: 6, seed: 2 }).fitSync(X, y).predictProba(X).data;
+    for (const dtype of [Float64Array, Float32Array]) {
+      const data = dtype.from(X.data);
+      const Xm = { data, rows: X.rows, cols: X.cols };
+      const want = dtype === Float64Array ? expected : new ExtraTreesClassifier({ nEstimators: 6, seed: 2 }).fitSync(Xm, y).predictProba(X).data;
+      const pending = new ExtraTreesClassifier({ nEstimators: 6, seed: 2 }).fit(Xm, y);
+      data.fill(NaN);
+      const m = await pending;
+      expect(Array.from(m.predictProba(X).data)).toEqual(Array.from(want));
+    }
+  });
+
   it('JSON round trip (classifier with string labels, regressor); a Dataset works as X', () => {
     const { X, y } = loadIris();
     const names = ['setosa', 'versicolor', 'virginica'];
