@@ -55,6 +55,8 @@ void reserve_huge(Vec* v, size_t n) {
 // numbers, POD records) are left unwritten, for arrays that are filled right after, possibly in
 // parallel. Types with default member initialisers still get them.
 constexpr size_t kHugeBlockBytes = size_t{2} << 20;
+// bytes rounded up to whole 2 MiB pages (a block HugePageAllocator serves entirely in huge pages).
+inline size_t huge_block_size(size_t bytes) { return (bytes + kHugeBlockBytes - 1) & ~(kHugeBlockBytes - 1); }
 
 template <class T>
 struct HugePageAllocator {

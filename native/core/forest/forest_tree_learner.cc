@@ -39,21 +39,28 @@ constexpr double kEpsilon = 2.220446049250313e-16;
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 // A byte buffer that grows without zero-filling (std::vector::resize would memset megabytes per
-// tree that are overwritten at once) and keeps its memory between trees.
+// tree that are overwritten at once) and keeps its memory between trees. Megabyte buffers (the
+// node-ordered store) are rounded up to whole huge pages: a learner's first tree would otherwise
+// take a page fault per 4 KiB of them.
 class RawBuffer {
  public:
   uint8_t* reserve(size_t n) {
     if (n > cap_) {
-      data_.reset(new uint8_t[n]);
-      cap_ = n;
+      const size_t bytes = n >= (size_t{1} << 20) ? huge_block_size(n) : n;
+      data_.reset(static_cast<uint8_t*>(HugePageAllocator<uint8_t>().allocate(bytes)));
+      cap_ = bytes;
     }
     return data_.get();
   }
   uint8_t* data() { return data_.get(); }
 
  private:
-  std::unique_ptr<uint8_t[]> data_;
+  struct Free {
+    size_t* cap;
+    void operator()(uint8_t* p) const { HugePageAllocator<uint8_t>().deallocate(p, *cap); }
+  };
   size_t cap_ = 0;
+  std::unique_ptr<uint8_t, Free> data_{nullptr, Free{&cap_}};
 };
 
 // A node's statistics (weighted class counts, or regression's w, wy, wy^2): inline up to eight
@@ -230,9 +237,12 @@ class ForestTreeLearner::Impl {
     // Trees of one forest have similar sizes: reserving a bit more than the previous one avoids the
     // regrowth copies (and, for big trees, the page faults of every doubling).
     const int64_t most = p_.max_leaf_nodes > 1 ? 2 * static_cast<int64_t>(p_.max_leaf_nodes) - 1 : 2 * n - 1;
-    const int64_t guess = std::min<int64_t>(most, last_nodes_ + last_nodes_ / 8 + 64);
+    // The first tree of a learner guesses n nodes (a full-depth tree on n distinct rows has up to
+    // 2n - 1; untouched reserved pages cost nothing).
+    const int64_t guess = std::min<int64_t>(most, last_nodes_ > 0 ? last_nodes_ + last_nodes_ / 8 + 64 : n + 64);
     tree_.reserve(static_cast<int>(guess));
     states_.assign(1, NodeState());
+    states_.reserve(static_cast<size_t>(guess));
     const_arena_.clear();
     NodeState& root = states_[0];
     root.count = n;
@@ -1197,7 +1207,7 @@ class ForestTreeLearner::Impl {
 
   Tree tree_;
   std::vector<double> distribution_;
-  std::vector<NodeState> states_;
+  NodeArray<NodeState> states_;
   // Node statistics, s_ per node (node i at i * s_); st_stats_: the offset of the node being
   // evaluated (find_split and the scans read it).
   std::vector<double> node_stats_;
