@@ -241,7 +241,7 @@ Napi::Value model_from_trees(const Napi::CallbackInfo& info) {
     Napi::Float64Array count = f64_field(o, "count", total);
     Napi::Float64Array distribution = f64_field(o, "distribution", total * k);
     std::vector<Tree> trees;
-    std::vector<std::vector<double>> distributions;
+    std::vector<NodeArray<double>> distributions;
     trees.reserve(counts.ElementLength());
     size_t at = 0;
     for (size_t t = 0; t < counts.ElementLength(); ++t) {

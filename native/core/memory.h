@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -58,15 +59,70 @@ constexpr size_t kHugeBlockBytes = size_t{2} << 20;
 // bytes rounded up to whole 2 MiB pages (a block HugePageAllocator serves entirely in huge pages).
 inline size_t huge_block_size(size_t bytes) { return (bytes + kHugeBlockBytes - 1) & ~(kHugeBlockBytes - 1); }
 
+// A chain of huge-page chunks carved by bump allocation, for the many mid-sized arrays a forest
+// keeps (each tree's nodes and class frequencies, 1-5 MB apiece). Served from the chunks they
+// take whole huge pages with no per-array rounding and no 4 KiB tail; freeing an array is a no-op,
+// the chunks go when the slab does (every array allocated from it holds a reference). Used by one
+// thread at a time.
+class NodeSlab {
+ public:
+  explicit NodeSlab(size_t chunk_bytes = size_t{32} << 20) : chunk_bytes_(huge_block_size(chunk_bytes)) {}
+  ~NodeSlab() {
+    for (void* c : chunks_) std::free(c);
+  }
+  NodeSlab(const NodeSlab&) = delete;
+  NodeSlab& operator=(const NodeSlab&) = delete;
+
+  void* allocate(size_t bytes) {
+    constexpr size_t kAlign = 64;
+    bytes = (bytes + kAlign - 1) & ~(kAlign - 1);
+    if (bytes > left_) {
+      const size_t size = bytes > chunk_bytes_ ? huge_block_size(bytes) : chunk_bytes_;
+#if defined(__linux__)
+      void* c = nullptr;
+      if (posix_memalign(&c, kHugeBlockBytes, size) != 0) throw std::bad_alloc();
+      advise_huge_pages(c, size);
+#else
+      void* c = std::malloc(size);
+      if (c == nullptr) throw std::bad_alloc();
+#endif
+      chunks_.push_back(c);
+      cur_ = static_cast<char*>(c);
+      left_ = size;
+    }
+    void* p = cur_;
+    cur_ += bytes;
+    left_ -= bytes;
+    return p;
+  }
+
+ private:
+  size_t chunk_bytes_;
+  std::vector<void*> chunks_;
+  char* cur_ = nullptr;
+  size_t left_ = 0;
+};
+
+// Arrays below this size never come from a slab (a stump's three nodes would pin a huge page).
+constexpr size_t kSlabMinBytes = size_t{256} << 10;
+
 template <class T>
 struct HugePageAllocator {
   using value_type = T;
+  using propagate_on_container_move_assignment = std::true_type;
+  using propagate_on_container_swap = std::true_type;
   HugePageAllocator() = default;
+  // Allocations from `slab` (null: the usual huge-page / operator new blocks).
+  explicit HugePageAllocator(std::shared_ptr<NodeSlab> slab) noexcept : slab(std::move(slab)) {}
   template <class U>
-  HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
+  HugePageAllocator(const HugePageAllocator<U>& other) noexcept : slab(other.slab) {}
+  // A copied container allocates on its own (it may outlive the slab's other users).
+  HugePageAllocator select_on_container_copy_construction() const { return HugePageAllocator(); }
+
   T* allocate(size_t n) {
     if (n > static_cast<size_t>(-1) / sizeof(T)) throw std::bad_alloc();
     const size_t bytes = n * sizeof(T);
+    if (slab && bytes >= kSlabMinBytes) return static_cast<T*>(slab->allocate(bytes));
 #if defined(__linux__)
     if (bytes >= kHugeBlockBytes) {
       void* p = nullptr;
@@ -86,6 +142,7 @@ struct HugePageAllocator {
     ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
   }
   void deallocate(T* p, size_t n) noexcept {
+    if (slab && n * sizeof(T) >= kSlabMinBytes) return;  // the slab frees its chunks
 #if defined(__linux__)
     if (n * sizeof(T) >= kHugeBlockBytes) {
       std::free(p);
@@ -95,18 +152,21 @@ struct HugePageAllocator {
     (void)n;
     ::operator delete(p);
   }
+
+  std::shared_ptr<NodeSlab> slab;
 };
+template <class T, class U>
+bool operator==(const HugePageAllocator<T>& a, const HugePageAllocator<U>& b) {
+  return a.slab == b.slab;
+}
+template <class T, class U>
+bool operator!=(const HugePageAllocator<T>& a, const HugePageAllocator<U>& b) {
+  return a.slab != b.slab;
+}
+
 // A model's per-node array (tree nodes, compiled nodes and their side arrays).
 template <class T>
 using NodeArray = std::vector<T, HugePageAllocator<T>>;
 
-template <class T, class U>
-bool operator==(const HugePageAllocator<T>&, const HugePageAllocator<U>&) {
-  return true;
-}
-template <class T, class U>
-bool operator!=(const HugePageAllocator<T>&, const HugePageAllocator<U>&) {
-  return false;
-}
 
 }  // namespace ensemblekit

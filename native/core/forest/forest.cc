@@ -70,7 +70,7 @@ std::vector<double> forest_importances(const std::vector<Tree>& trees, const std
 }  // namespace
 
 ForestModel forest_model_from_trees(int num_features, int num_classes, std::vector<Tree> trees,
-                                    std::vector<std::vector<double>> distributions, int n_threads,
+                                    std::vector<NodeArray<double>> distributions, int n_threads,
                                     std::vector<std::vector<double>> per_tree) {
   if (num_features < 1 || num_features > kMaxModelFeatures) {
     throw ModelFormat("Invalid forest: expected between 1 and " + std::to_string(kMaxModelFeatures) + " features but received " + std::to_string(num_features));
@@ -228,7 +228,7 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
   control.progress(1.0, "trees");
 
   std::vector<Tree> trees;
-  std::vector<std::vector<double>> distributions;
+  std::vector<NodeArray<double>> distributions;
   trees.reserve(grown.size());
   for (ForestTree& g : grown) {
     trees.push_back(std::move(g.tree));

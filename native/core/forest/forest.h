@@ -50,7 +50,7 @@ struct ForestModel {
   int num_classes = 0;
   std::vector<Tree> trees;
   // Classification: per tree, num_nodes x num_classes class frequencies (see ForestTree).
-  std::vector<std::vector<double>> distributions;
+  std::vector<NodeArray<double>> distributions;
   CompiledForest forest;
   // scikit-learn's feature_importances_: per tree impurity decrease / root weight, normalised to sum
   // 1, averaged over the trees that split at least once, normalised again. All zero when none splits.
@@ -77,7 +77,7 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
 // num_nodes x num_classes array per tree. Training passes each tree's normalised importances in
 // per_tree (trusted input: nothing is checked or recomputed).
 ForestModel forest_model_from_trees(int num_features, int num_classes, std::vector<Tree> trees,
-                                    std::vector<std::vector<double>> distributions, int n_threads = 0,
+                                    std::vector<NodeArray<double>> distributions, int n_threads = 0,
                                     std::vector<std::vector<double>> per_tree = {});
 
 }  // namespace ensemblekit

@@ -233,7 +233,8 @@ class ForestTreeLearner::Impl {
         y_all_[static_cast<size_t>(i)] = in_.targets[rows[i]];
       }
     }
-    tree_ = Tree(0.0);
+    // Grown in the learner's own (warm) node array, then copied out at its exact size.
+    tree_.clear(0.0);
     // Trees of one forest have similar sizes: reserving a bit more than the previous one avoids the
     // regrowth copies (and, for big trees, the page faults of every doubling).
     const int64_t most = p_.max_leaf_nodes > 1 ? 2 * static_cast<int64_t>(p_.max_leaf_nodes) - 1 : 2 * n - 1;
@@ -264,7 +265,7 @@ class ForestTreeLearner::Impl {
       // Every node's class frequencies, from the statistics it was created with, in one pass.
       const size_t nodes = static_cast<size_t>(tree_.num_nodes());
       // (Appended, not resized and overwritten: the array is fresh memory, written once.)
-      distribution_.clear();
+      distribution_ = NodeArray<double>(HugePageAllocator<double>(slab_));
       distribution_.reserve(nodes * static_cast<size_t>(k_));
       for (size_t node = 0; node < nodes; ++node) {
         const NodeState& st = states_[node];
@@ -274,7 +275,7 @@ class ForestTreeLearner::Impl {
     }
     last_nodes_ = tree_.num_nodes();
     ForestTree out;
-    out.tree = std::move(tree_);
+    out.tree = tree_.copy_with(HugePageAllocator<TreeNode>(slab_));
     out.distribution = std::move(distribution_);
     return out;
   }
@@ -1206,8 +1207,11 @@ class ForestTreeLearner::Impl {
   bool gini2_ = false;              // gini with two classes (consider()'s fast path)
 
   Tree tree_;
-  std::vector<double> distribution_;
+  NodeArray<double> distribution_;
   NodeArray<NodeState> states_;
+  // Where this learner's trees keep their nodes and class frequencies (see NodeSlab): the trees a
+  // forest keeps take huge pages without per-tree rounding.
+  std::shared_ptr<NodeSlab> slab_ = std::make_shared<NodeSlab>();
   // Node statistics, s_ per node (node i at i * s_); st_stats_: the offset of the node being
   // evaluated (find_split and the scans read it).
   std::vector<double> node_stats_;

@@ -90,7 +90,7 @@ struct ForestInput {
 // rows), count = distinct rows.
 struct ForestTree {
   Tree tree;
-  std::vector<double> distribution;
+  NodeArray<double> distribution;
 };
 
 // Grows trees one after another on the calling thread, keeping its buffers (the node-ordered store,

@@ -10,6 +10,24 @@ Tree::Tree(double root_value) {
   nodes_.back().value = root_value;
 }
 
+void Tree::clear(double root_value) {
+  nodes_.clear();
+  nodes_.emplace_back();
+  nodes_.back().value = root_value;
+  category_sets_.clear();
+  num_leaves_ = 1;
+}
+
+Tree Tree::copy_with(const HugePageAllocator<TreeNode>& alloc) const {
+  Tree out;
+  out.nodes_ = TreeNodes(alloc);
+  out.nodes_.reserve(nodes_.size());
+  out.nodes_.insert(out.nodes_.end(), nodes_.begin(), nodes_.end());
+  out.category_sets_ = category_sets_;
+  out.num_leaves_ = num_leaves_;
+  return out;
+}
+
 int Tree::max_depth() const {
   int d = 0;
   for (const TreeNode& n : nodes_) d = std::max(d, n.depth);

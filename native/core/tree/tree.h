@@ -114,6 +114,11 @@ class Tree {
  public:
   // A single leaf with the given output.
   explicit Tree(double root_value = 0.0);
+  // Back to a single leaf with the given output, keeping the node array's capacity (a learner that
+  // grows tree after tree in the same warm memory).
+  void clear(double root_value = 0.0);
+  // An exact-size copy whose nodes come from `alloc` (a forest keeps its trees in a NodeSlab).
+  Tree copy_with(const HugePageAllocator<TreeNode>& alloc) const;
 
   int num_nodes() const { return static_cast<int>(nodes_.size()); }
   int num_leaves() const { return num_leaves_; }
