@@ -479,7 +479,9 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
 
   /** Fits off the event loop (the Promise settles when done); cancellable with `signal`, progress per round. */
   async fit(X: MatrixInput | Dataset, y?: LabelInput, opts: GradientBoostingFitOptions = {}): Promise<this> {
-    const job = this.prepare(X, y, opts, true);
+    // No JS-side copy of X or the eval sets: the native job takes its own (in huge pages, much
+    // cheaper) and drops each as soon as it is binned.
+    const job = this.prepare(X, y, opts);
     let model: NativeGbdtModel;
     try {
       model = await runJob((token, onProgress) => native.gbdt.fit(job.X, job.y, job.weights, job.options, job.evalSets, job.callbacks, token, onProgress), opts);

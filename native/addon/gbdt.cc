@@ -535,6 +535,7 @@ Napi::Value model_from_trees(const Napi::CallbackInfo& info) {
 struct EvalArg {
   std::string name;
   MatrixField x;
+  MatrixSnapshot snapshot;  // an async job's own copy of x, dropped once binned
   Napi::Float64Array y;
   Napi::Value w_keep;
   const double* w = nullptr;
@@ -544,6 +545,7 @@ struct FitCall {
   // Training data: a raw matrix (binned in the job) or a prebuilt dataset.
   bool raw = false;
   MatrixField x;
+  MatrixSnapshot snapshot;  // an async job's own copy of x, dropped once binned
   Napi::Value dataset_keep;
   std::shared_ptr<BinnedDataset> dataset;
   BinConfig bin;
@@ -711,9 +713,14 @@ FitCall parse_fit(const Napi::CallbackInfo& info) {
 std::shared_ptr<GbdtModel> run_fit(FitCall& c, JsCallback* objective, JsCallback* metric, const WorkControl& control) {
   std::shared_ptr<BinnedDataset> train = c.dataset;
   if (c.raw) train = std::make_shared<BinnedDataset>(BinnedDataset::build(c.x.view, c.bin, control));
+  // Boosting reads the bins only: each copy's memory goes as soon as its matrix is binned.
+  c.snapshot = MatrixSnapshot();
   std::vector<BinnedDataset> binned;
   binned.reserve(c.evals.size());
-  for (EvalArg& e : c.evals) binned.push_back(train->bin_matrix(e.x.view, c.config.n_threads, control));
+  for (EvalArg& e : c.evals) {
+    binned.push_back(train->bin_matrix(e.x.view, c.config.n_threads, control));
+    e.snapshot = MatrixSnapshot();
+  }
   std::vector<EvalSet> valid;
   for (size_t i = 0; i < c.evals.size(); ++i) {
     valid.push_back(EvalSet{c.evals[i].name, &binned[i], c.evals[i].y.Data(), c.evals[i].w});
@@ -751,12 +758,19 @@ class FitJob : public AsyncJob {
  public:
   FitJob(Napi::Env env, FitCall call, Napi::Value token, Napi::Value on_progress)
       : AsyncJob(env, "ensemblekit.gbdtFit", token, on_progress), call_(std::move(call)) {
-    if (call_.raw) keep_alive(call_.x.array);
+    // The matrices are binned off the main thread: the job works on its own copies (in huge
+    // pages; a JS-side slice() of a large X cost a page fault per 4 KiB and stayed resident for
+    // the whole fit).
+    if (call_.raw) {
+      call_.snapshot = snapshot_matrix(call_.x.view);
+      call_.x.view = call_.snapshot.view;
+    }
     if (!call_.raw) keep_alive(call_.dataset_keep);
     keep_alive(call_.y);
     if (call_.w != nullptr) keep_alive(call_.w_keep);
     for (EvalArg& e : call_.evals) {
-      keep_alive(e.x.array);
+      e.snapshot = snapshot_matrix(e.x.view);
+      e.x.view = e.snapshot.view;
       keep_alive(e.y);
       if (e.w != nullptr) keep_alive(e.w_keep);
     }

@@ -110,6 +110,27 @@ describe('GradientBoostingRegressor basics', () => {
 });
 
 describe('GradientBoostingClassifier basics', () => {
+  it('fit() trains on X and the eval sets as they were when called: overwriting them while the job runs changes nothing', async () => {
+    const all = makeClassification({ nSamples: 5000, nFeatures: 8, nInformative: 5, seed: 17 });
+    const cut = 4000 * 8;
+    const opts = { nEstimators: 30, numLeaves: 15, earlyStoppingRounds: 5, seed: 1 };
+    for (const dtype of [Float64Array, Float32Array]) {
+      const Xtr = { data: dtype.from(all.X.data.subarray(0, cut)), rows: 4000, cols: 8 };
+      const Xva = { data: dtype.from(all.X.data.subarray(cut)), rows: 1000, cols: 8 };
+      const ytr = Array.from(all.y).slice(0, 4000);
+      const yva = Array.from(all.y).slice(4000);
+      const ref = new GradientBoostingClassifier(opts).fitSync(Xtr, ytr, { evalSet: [{ X: Xva, y: yva }] });
+      const want = Array.from(ref.predictRaw(Xva).data);
+      const pending = new GradientBoostingClassifier(opts).fit(Xtr, ytr, { evalSet: [{ X: Xva, y: yva }] });
+      const keep = { data: dtype.from(Xva.data), rows: 1000, cols: 8 };
+      Xtr.data.fill(NaN);
+      Xva.data.fill(NaN);
+      const m = await pending;
+      expect(m.bestIteration).toBe(ref.bestIteration);
+      expect(Array.from(m.predictRaw(keep).data)).toEqual(want);
+    }
+  });
+
   it('string labels, classes order and probabilities summing to one (3 classes)', () => {
     const c = makeClassification({ nSamples: 900, nFeatures: 6, nInformative: 4, nClasses: 3, seed: 11 });
     const names = ['setosa', 'versicolor', 'virginica'];
