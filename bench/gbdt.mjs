@@ -26,7 +26,7 @@
 // Options: --cases=binary,multi,regression (or none), --rounds=N (default 2), --threads=N (default 2;
 // every side, OMP_NUM_THREADS too), --scaling (ours on 125k / 1.25M / 5M rows of the binary recipe,
 // and 1 vs N threads), --contention[=case] (ours and XGBoost alone vs. beside one busy-looping
-// process; default case binary).
+// process; default case binary), --peers=xgboost,sklearn (the peers to run; default both).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -281,8 +281,12 @@ export default async function run(args) {
   if (contentionCase && !recipes[contentionCase]) throw new Error(`unknown --contention case ${contentionCase}`);
 
   const info = buildInfo();
-  const versions = await Promise.all(allSides.map(probe));
-  const sides = allSides.map((s, i) => ({ ...s, version: versions[i] })).filter((s) => s.version !== null);
+  // --peers=xgboost,sklearn (default both): scikit-learn's 7-class run alone takes ~6 minutes here.
+  const peerKeys = String(arg(args, 'peers', 'xgboost,sklearn')).split(',');
+  for (const k of peerKeys) if (!allSides.some((s) => s.key === k && k !== 'ours')) throw new Error(`unknown peer ${k} (known: xgboost, sklearn)`);
+  const wanted = allSides.filter((s) => s.key === 'ours' || peerKeys.includes(s.key));
+  const versions = await Promise.all(wanted.map(probe));
+  const sides = wanted.map((s, i) => ({ ...s, version: versions[i] })).filter((s) => s.version !== null);
   const ours = sides.find((s) => s.key === 'ours');
 
   const out = [
