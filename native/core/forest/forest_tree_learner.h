@@ -26,18 +26,20 @@
 // Thresholds: a split between the non-empty bins a < b of the node uses the bin halfway between them
 // (a + (b - a - 1) / 2), so the raw threshold falls in the gap as scikit-learn's midpoint does.
 //
-// Speed: the tree copies its sample's bin rows once into a node-ordered store and moves them with the
-// rows when a node splits (a stable partition of whole rows, bins + weight + label), so a node's
-// rows are one contiguous block. Histograms of the few drawn features then read that block instead
-// of one scattered row (a cache miss) per row and feature of the shared matrix: deep nodes, which
-// are most of a full-depth tree, fit in L1. (The shared RowPartition moves row ids only; a forest
-// touches ~sqrt(F) features per node at every depth, so carrying the bins along pays here.) Only
-// the non-empty bins are scanned: a feature's histogram marks the bins it touches in a 256-bit map
-// and reads them back in order, clearing them behind, so a node with a handful of rows neither sorts
-// nor clears 256 bins. Gini, the usual criterion, scans with the class count fixed at compile time.
-// Children at max_depth (a stump's) do not move their rows. A tree is grown on one thread; forests
-// run trees in parallel (forest.h). Memory per tree in flight: rows x round_up(features, 8) bytes,
-// twice.
+// Speed: the tree copies its sample's bins once into a node-ordered, column-major store (one byte
+// column per feature, plus the labels as a byte column for up to 256 classes) and moves every
+// column with the rows when a node splits (a stable partition; simd/forest_kernels.h packs 32-64
+// rows per instruction), so a node's rows are one contiguous run of bytes in each column. The few
+// drawn features of a node are then scanned as contiguous bytes instead of one scattered row (a
+// cache miss) per row and feature of the shared matrix; deep nodes, most of a full-depth tree, fit
+// in L1. Only the non-empty bins are scanned: a feature's histogram marks the bins it touches in a
+// 256-bit map and reads them back in order, clearing them behind, so a node with a handful of rows
+// neither sorts nor clears 256 bins. Gini, the usual criterion, scans with the class count fixed
+// at compile time; extra trees with two classes and unit weights get the range, the threshold draw
+// and the counts from one kernel call. Children at max_depth (a stump's) do not move their rows. A
+// tree is grown on one thread in the learner's warm arrays, then copied at its exact size into the
+// learner's NodeSlab (memory.h); forests run trees in parallel (forest.h). Memory per tree in
+// flight: about rows x (features + 1) bytes, twice, plus the node states.
 #pragma once
 
 #include <cstdint>
