@@ -784,6 +784,14 @@ describe('documented acceptances', () => {
     const l1 = await new LogisticRegression().fit(shared, yc);
     const l2 = await new LogisticRegression().fit(plain, yc);
     expect(sameBytes(l1.predictProba(shared).data, l2.predictProba(plain).data)).toBe(true);
+    // The native fits read the shared buffer directly (sync) or copy it (async).
+    const c = new GradientBoostingRegressor({ ...small, seed: 3 }).fitSync(shared, yr);
+    expect(c.toBuffer().equals(b.toBuffer())).toBe(true);
+    const f1 = await new RandomForestRegressor({ ...small, seed: 2 }).fit(shared, yr);
+    const f2 = new RandomForestRegressor({ ...small, seed: 2 }).fitSync(shared, yr);
+    const f3 = new RandomForestRegressor({ ...small, seed: 2 }).fitSync(plain, yr);
+    expect(sameBytes(f1.predict(plain), f3.predict(plain))).toBe(true);
+    expect(sameBytes(f2.predict(plain), f3.predict(plain))).toBe(true);
   });
 
   it('a resizable-buffer-backed X is accepted', async () => {

@@ -171,6 +171,14 @@ Napi::Float64Array to_js(Napi::Env env, const double* v, size_t n) {
   return out;
 }
 
+void* typed_array_data(const Napi::TypedArray& a) {
+  void* data = nullptr;
+  if (napi_get_typedarray_info(a.Env(), a, nullptr, nullptr, &data, nullptr, nullptr) != napi_ok) {
+    throw Napi::Error::New(a.Env(), "Cannot read the typed array's data");
+  }
+  return data;
+}
+
 MatrixSnapshot snapshot_matrix(const DenseMatrix& m) {
   const size_t bytes = static_cast<size_t>(m.size()) * (m.dtype == DType::kFloat32 ? sizeof(float) : sizeof(double));
   MatrixSnapshot s;

@@ -45,6 +45,10 @@ struct MatrixArg {
 };
 MatrixArg matrix_arg(const Napi::CallbackInfo& info, size_t index);
 
+// The first element of a typed array, whatever buffer backs it (TypedArray::ArrayBuffer() throws
+// for a SharedArrayBuffer; napi_get_typedarray_info does not).
+void* typed_array_data(const Napi::TypedArray& a);
+
 // A private copy of a matrix for an async job, which must not see the caller change its array
 // while the job runs. The copy lives in huge-page memory when large (data/binned_dataset.h), so it
 // costs a memcpy rather than a page fault per 4 KiB, which is what a JS-side slice() costs.

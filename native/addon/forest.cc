@@ -342,7 +342,7 @@ FitCall parse_fit(const Napi::CallbackInfo& info) {
     if (r < 1 || cols < 1 || static_cast<double>(r) * static_cast<double>(cols) != static_cast<double>(c.x_array.ElementLength())) {
       throw invalid_input(env, "Expected 'X' with rows >= 1, cols >= 1 and rows * cols values");
     }
-    void* data = static_cast<uint8_t*>(c.x_array.ArrayBuffer().Data()) + c.x_array.ByteOffset();
+    void* data = typed_array_data(c.x_array);
     c.x = DenseMatrix(data, t == napi_float64_array ? DType::kFloat64 : DType::kFloat32, r, cols);
     c.raw = true;
     rows = r;

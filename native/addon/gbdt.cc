@@ -75,7 +75,7 @@ MatrixField matrix_field(Napi::Env env, const Napi::Object& m, const char* name)
   if (rows < 1 || cols < 1 || static_cast<double>(rows) * static_cast<double>(cols) != static_cast<double>(out.array.ElementLength())) {
     throw invalid_input(env, std::string("Expected '") + name + "' with rows >= 1, cols >= 1 and rows * cols values");
   }
-  void* data = static_cast<uint8_t*>(out.array.ArrayBuffer().Data()) + out.array.ByteOffset();
+  void* data = typed_array_data(out.array);
   out.view = DenseMatrix(data, t == napi_float64_array ? DType::kFloat64 : DType::kFloat32, rows, cols);
   return out;
 }
