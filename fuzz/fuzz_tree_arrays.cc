@@ -75,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int k = forest && num_outputs >= 2 ? num_outputs : 0;  // forest classes (0: regression)
   if (k > 64) return 0;                                         // bounds the harness's own loops
   std::vector<Tree> trees;
-  std::vector<std::vector<double>> distributions;
+  std::vector<NodeArray<double>> distributions;
   std::vector<double> thresholds;
   try {
     for (int t = 0; t < num_trees; ++t) {
@@ -116,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (in.short_read()) { refused("truncated"); return 0; }
       }
       if (k != 0) {
-        std::vector<double> d(static_cast<size_t>(n) * static_cast<size_t>(k));
+        NodeArray<double> d(static_cast<size_t>(n) * static_cast<size_t>(k));
         for (double& v : d) v = in.get<double>();
         distributions.push_back(std::move(d));
       }

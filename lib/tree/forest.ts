@@ -181,7 +181,7 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
   /** Extra trees (random thresholds) instead of best thresholds. */
   protected readonly extraTrees: boolean = false;
 
-  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: FitOptions, copy = false): PreparedFit {
+  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: FitOptions): PreparedFit {
     const p = this.resolved() as unknown as Required<ForestOptions & TreeClassifierOptions> & { criterion: string };
     const owner = this.name;
     let Xn: NativeMatrixArg | NativeDataset;
@@ -193,7 +193,7 @@ export abstract class BaseForest<P extends TreeOptions> extends BaseEstimator<P>
       rows = X.rows;
       cols = X.cols;
     } else {
-      const m = toMatrix(X, { allowInfinity: true, copy });
+      const m = toMatrix(X, { allowInfinity: true });
       Xn = { data: m.data, rows: m.rows, cols: m.cols };
       rows = m.rows;
       cols = m.cols;

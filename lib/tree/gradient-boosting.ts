@@ -329,7 +329,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
     return undefined;
   }
 
-  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: GradientBoostingFitOptions, copy = false): PreparedFit {
+  protected prepare(X: MatrixInput | Dataset, y: LabelInput | undefined, opts: GradientBoostingFitOptions): PreparedFit {
     const resolved = this.resolved();
     const p = resolved as unknown as Required<GradientBoostingOptions>;
     const owner = this.name;
@@ -342,7 +342,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
       rows = X.rows;
       cols = X.cols;
     } else {
-      const m = toMatrix(X, { allowInfinity: true, copy });
+      const m = toMatrix(X, { allowInfinity: true });
       Xn = { data: m.data, rows: m.rows, cols: m.cols };
       rows = m.rows;
       cols = m.cols;
@@ -370,7 +370,7 @@ abstract class BaseGradientBoosting<P extends GradientBoostingOptions> extends B
       const ex = isTuple(e) ? e[0] : e.X;
       const ey = isTuple(e) ? e[1] : e.y;
       const name = isTuple(e) ? `validation_${i}` : (e.name ?? `validation_${i}`);
-      const m = toMatrix(ex, { allowInfinity: true, cols, name: `evalSet[${i}].X`, copy });
+      const m = toMatrix(ex, { allowInfinity: true, cols, name: `evalSet[${i}].X` });
       const yv = this.encodeEvalTarget(ey, m.rows, target.classes, `evalSet[${i}].y`);
       const set: NativeEvalSet = { name, X: { data: m.data, rows: m.rows, cols: m.cols }, y: yv };
       if (!isTuple(e) && e.sampleWeight !== undefined) set.sampleWeight = toSampleWeight(e.sampleWeight, m.rows);

@@ -272,7 +272,6 @@ Napi::Value model_from_trees(const Napi::CallbackInfo& info) {
 
 struct FitCall {
   bool raw = false;
-  Napi::TypedArray x_array;
   DenseMatrix x;
   // An async job's own copy of X, dropped once X is binned.
   MatrixSnapshot snapshot;
@@ -335,14 +334,14 @@ FitCall parse_fit(const Napi::CallbackInfo& info) {
     Napi::Object m = info[0].As<Napi::Object>();
     Napi::Value d = m.Get("data");
     if (!d.IsTypedArray()) throw invalid_input(env, "Expected a Float32Array or Float64Array for 'X.data'");
-    c.x_array = d.As<Napi::TypedArray>();
-    const napi_typedarray_type t = c.x_array.TypedArrayType();
+    const Napi::TypedArray x_array = d.As<Napi::TypedArray>();
+    const napi_typedarray_type t = x_array.TypedArrayType();
     if (t != napi_float32_array && t != napi_float64_array) throw invalid_input(env, "Expected a Float32Array or Float64Array for 'X.data'");
     const int64_t r = get_int(m, "rows", -1), cols = get_int(m, "cols", -1);
-    if (r < 1 || cols < 1 || static_cast<double>(r) * static_cast<double>(cols) != static_cast<double>(c.x_array.ElementLength())) {
+    if (r < 1 || cols < 1 || static_cast<double>(r) * static_cast<double>(cols) != static_cast<double>(x_array.ElementLength())) {
       throw invalid_input(env, "Expected 'X' with rows >= 1, cols >= 1 and rows * cols values");
     }
-    void* data = typed_array_data(c.x_array);
+    void* data = typed_array_data(x_array);
     c.x = DenseMatrix(data, t == napi_float64_array ? DType::kFloat64 : DType::kFloat32, r, cols);
     c.raw = true;
     rows = r;
@@ -376,6 +375,7 @@ std::shared_ptr<ForestModel> run_fit(FitCall& c, const WorkControl& control) {
   if (c.raw) train = std::make_shared<BinnedDataset>(BinnedDataset::build(c.x, c.bin, control));
   // Training reads the bins only: the copy's memory goes before the trees take theirs.
   c.snapshot = MatrixSnapshot();
+  c.x = DenseMatrix();
   const bool classification = is_classification(c.config.tree.criterion);
   return std::make_shared<ForestModel>(train_forest(*train, classification ? c.labels.data() : nullptr,
                                                     classification ? nullptr : c.y.Data(), c.w, c.config, control));

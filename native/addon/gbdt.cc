@@ -715,11 +715,13 @@ std::shared_ptr<GbdtModel> run_fit(FitCall& c, JsCallback* objective, JsCallback
   if (c.raw) train = std::make_shared<BinnedDataset>(BinnedDataset::build(c.x.view, c.bin, control));
   // Boosting reads the bins only: each copy's memory goes as soon as its matrix is binned.
   c.snapshot = MatrixSnapshot();
+  c.x.view = DenseMatrix();
   std::vector<BinnedDataset> binned;
   binned.reserve(c.evals.size());
   for (EvalArg& e : c.evals) {
     binned.push_back(train->bin_matrix(e.x.view, c.config.n_threads, control));
     e.snapshot = MatrixSnapshot();
+    e.x.view = DenseMatrix();
   }
   std::vector<EvalSet> valid;
   for (size_t i = 0; i < c.evals.size(); ++i) {

@@ -77,6 +77,7 @@ class NodeSlab {
     constexpr size_t kAlign = 64;
     bytes = (bytes + kAlign - 1) & ~(kAlign - 1);
     if (bytes > left_) {
+      chunks_.reserve(chunks_.size() + 1);  // so the push_back below cannot throw and leak the chunk
       const size_t size = bytes > chunk_bytes_ ? huge_block_size(bytes) : chunk_bytes_;
 #if defined(__linux__)
       void* c = nullptr;

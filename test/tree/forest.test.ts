@@ -173,6 +173,28 @@ describe('forest properties', () => {
     expect(Array.from(a)).not.toEqual(Array.from(b));
   });
 
+  it('extra trees: doubling every sample weight gives the same trees (two classes, several classes, regression)', () => {
+    const two = makeClassification({ nSamples: 1500, nFeatures: 8, nInformative: 4, seed: 12 });
+    const r = rng(3);
+    for (let i = 0; i < two.X.data.length; i++) {
+      two.X.data[i] = Math.round(two.X.data[i]! * 2) / 2; // ties and constant nodes
+      if (r() < 0.03) two.X.data[i] = NaN;
+    }
+    const three = Float64Array.from(two.y as ArrayLike<number>, (v, i) => (v + (i % 3 === 0 ? 1 : 0)) % 3);
+    const target = Float64Array.from(two.y as ArrayLike<number>, (v, i) => v + (i % 5));
+    const twos = new Float64Array(two.X.rows).fill(2);
+    for (const [y, make] of [
+      [two.y, () => new ExtraTreesClassifier({ nEstimators: 5, seed: 8 })],
+      [three, () => new ExtraTreesClassifier({ nEstimators: 5, seed: 8 })],
+      [target, () => new ExtraTreesRegressor({ nEstimators: 5, seed: 8 })],
+    ] as const) {
+      const plain = make().fitSync(two.X, y as Float64Array);
+      const doubled = make().fitSync(two.X, y as Float64Array, { sampleWeight: twos });
+      const out = (m: typeof plain) => Array.from('predictProba' in m ? m.predictProba(two.X).data : m.predict(two.X));
+      expect(out(doubled)).toEqual(out(plain));
+    }
+  });
+
   it('fit() trains on X as it was when called: overwriting X while the job runs changes nothing', async () => {
     const { X, y } = makeClassification({ nSamples: 4000, nFeatures: 10, nInformative: 5, seed: 31 });
     const expected = new ExtraTreesClassifier({ nEstimators: 6, seed: 2 }).fitSync(X, y).predictProba(X).data;

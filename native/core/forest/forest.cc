@@ -23,13 +23,15 @@ void ForestConfig::validate(int64_t num_features) const {
 
 namespace {
 
-// Per tree: impurity decrease per feature / root weight, normalised; averaged over the trees that
-// split, normalised again (scikit-learn's feature_importances_).
-// One tree's impurity-decrease importances, normalised to sum to 1 (all zero for a single leaf).
-void tree_importances(const Tree& t, std::vector<double>* out) {
-  std::vector<double>& one = *out;
+// One tree's impurity-decrease importances (impurity decrease per feature / root weight),
+// normalised to sum to 1, as (feature, value) pairs for the features with a non-zero value, in
+// feature order; empty for a single leaf. Sparse: a forest holds one per tree until they are
+// summed. `dense` is num_features of scratch.
+SparseImportances normalised_importances(const Tree& t, std::vector<double>* dense) {
+  SparseImportances out;
+  if (t.num_nodes() <= 1) return out;
+  std::vector<double>& one = *dense;
   std::fill(one.begin(), one.end(), 0.0);
-  if (t.num_nodes() <= 1) return;
   for (const TreeNode& n : t.nodes()) {
     if (!n.is_leaf()) one[static_cast<size_t>(n.feature)] += n.gain;
   }
@@ -42,17 +44,21 @@ void tree_importances(const Tree& t, std::vector<double>* out) {
   if (sum > 0.0) {
     for (double& v : one) v /= sum;
   }
+  for (size_t f = 0; f < one.size(); ++f) {
+    if (one[f] != 0.0) out.emplace_back(static_cast<int>(f), one[f]);
+  }
+  return out;
 }
 
-// The forest's importances: the mean over trees with a split of their normalised importances
-// (scikit-learn's feature_importances_), normalised again. Summed in tree order.
-std::vector<double> forest_importances(const std::vector<Tree>& trees, const std::vector<std::vector<double>>& per_tree,
+// The forest's importances (scikit-learn's feature_importances_): the mean over the trees with a
+// split of their normalised importances, normalised again. Summed in tree order.
+std::vector<double> forest_importances(const std::vector<Tree>& trees, const std::vector<SparseImportances>& per_tree,
                                        int num_features) {
   std::vector<double> total(static_cast<size_t>(num_features), 0.0);
   int used = 0;
   for (size_t t = 0; t < trees.size(); ++t) {
     if (trees[t].num_nodes() <= 1) continue;
-    for (size_t f = 0; f < total.size(); ++f) total[f] += per_tree[t][f];
+    for (const auto& fv : per_tree[t]) total[static_cast<size_t>(fv.first)] += fv.second;
     ++used;
   }
   if (used == 0) return total;
@@ -71,7 +77,7 @@ std::vector<double> forest_importances(const std::vector<Tree>& trees, const std
 
 ForestModel forest_model_from_trees(int num_features, int num_classes, std::vector<Tree> trees,
                                     std::vector<NodeArray<double>> distributions, int n_threads,
-                                    std::vector<std::vector<double>> per_tree) {
+                                    std::vector<SparseImportances> per_tree) {
   if (num_features < 1 || num_features > kMaxModelFeatures) {
     throw ModelFormat("Invalid forest: expected between 1 and " + std::to_string(kMaxModelFeatures) + " features but received " + std::to_string(num_features));
   }
@@ -99,14 +105,19 @@ ForestModel forest_model_from_trees(int num_features, int num_classes, std::vect
       if (!distributions.empty()) {
         for (double v : distributions[i]) finite[i] &= static_cast<char>(std::isfinite(v));
       }
-      per_tree[i].resize(static_cast<size_t>(num_features));
-      tree_importances(trees[i], &per_tree[i]);
+      std::vector<double> dense(static_cast<size_t>(num_features));
+      per_tree[i] = normalised_importances(trees[i], &dense);
     });
     for (size_t t = 0; t < trees.size(); ++t) {
       if (!finite[t]) throw ModelFormat("Invalid forest: tree " + std::to_string(t) + " has a non-finite class frequency");
     }
-  } else if (per_tree.size() != trees.size()) {
-    throw std::logic_error("forest: one importance vector per tree expected");
+  } else {
+    if (per_tree.size() != trees.size()) throw std::logic_error("forest: one importance list per tree expected");
+    for (const SparseImportances& list : per_tree) {
+      for (const auto& fv : list) {
+        if (fv.first < 0 || fv.first >= num_features) throw std::logic_error("forest: importance of an unknown feature");
+      }
+    }
   }
   ForestModel model;
   model.num_features = num_features;
@@ -175,13 +186,13 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
   const size_t words = static_cast<size_t>((n + 63) / 64);
   std::vector<std::vector<uint64_t>> in_bag(config.oob ? static_cast<size_t>(num_trees) : 0);
   std::vector<ForestTree> grown(static_cast<size_t>(num_trees));
-  std::vector<std::vector<double>> importances(static_cast<size_t>(num_trees));
+  std::vector<SparseImportances> importances(static_cast<size_t>(num_trees));
   std::atomic<int> done{0};
 
   // One workspace per thread slot (learner buffers, weights, bootstrap counts), reused across trees.
   struct Slot {
     std::unique_ptr<ForestTreeLearner> learner;
-    std::vector<double> w;
+    std::vector<double> w, dense;
     std::vector<uint32_t> counts, rows;
   };
   std::vector<Slot> slots(static_cast<size_t>(std::max(1, threads)));
@@ -219,8 +230,8 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
     }
     grown[static_cast<size_t>(t)] = slot.learner->grow(w.data(), rows.data(), static_cast<int64_t>(rows.size()), seed, control);
     // While the tree is still in cache.
-    importances[static_cast<size_t>(t)].resize(static_cast<size_t>(f));
-    tree_importances(grown[static_cast<size_t>(t)].tree, &importances[static_cast<size_t>(t)]);
+    slot.dense.resize(static_cast<size_t>(f));
+    importances[static_cast<size_t>(t)] = normalised_importances(grown[static_cast<size_t>(t)].tree, &slot.dense);
     const int finished = done.fetch_add(1) + 1;
     // Progress goes out from the job's own thread only (index 0 is the caller).
     if (thread_index() == 0) control.progress(static_cast<double>(finished) / num_trees, "trees");

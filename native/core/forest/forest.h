@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "../data/binned_dataset.h"
@@ -76,8 +77,11 @@ ForestModel train_forest(const BinnedDataset& data, const int32_t* labels, const
 // recomputes the importances, on n_threads. For classification `distributions` holds one
 // num_nodes x num_classes array per tree. Training passes each tree's normalised importances in
 // per_tree (trusted input: nothing is checked or recomputed).
+// One tree's normalised importances as (feature, value) pairs (forest.cc).
+using SparseImportances = std::vector<std::pair<int, double>>;
+
 ForestModel forest_model_from_trees(int num_features, int num_classes, std::vector<Tree> trees,
                                     std::vector<NodeArray<double>> distributions, int n_threads = 0,
-                                    std::vector<std::vector<double>> per_tree = {});
+                                    std::vector<SparseImportances> per_tree = {});
 
 }  // namespace ensemblekit

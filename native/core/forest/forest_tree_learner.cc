@@ -44,6 +44,10 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 // take a page fault per 4 KiB of them.
 class RawBuffer {
  public:
+  RawBuffer() = default;
+  // The deleter points at cap_: neither copied nor moved.
+  RawBuffer(const RawBuffer&) = delete;
+  RawBuffer& operator=(const RawBuffer&) = delete;
   uint8_t* reserve(size_t n) {
     if (n > cap_) {
       const size_t bytes = n >= (size_t{1} << 20) ? huge_block_size(n) : n;
@@ -63,8 +67,8 @@ class RawBuffer {
   std::unique_ptr<uint8_t, Free> data_{nullptr, Free{&cap_}};
 };
 
-// A node's statistics (weighted class counts, or regression's w, wy, wy^2): inline up to eight
-// entries, so splitting a node allocates nothing for up to eight classes.
+// A split's left-side statistics (weighted class counts, or regression's w, wy, wy^2): inline up
+// to eight entries, so evaluating a node allocates nothing for up to eight classes.
 class Stats {
  public:
   static constexpr size_t kInline = 8;
@@ -237,7 +241,9 @@ class ForestTreeLearner::Impl {
     tree_.clear(0.0);
     // Trees of one forest have similar sizes: reserving a bit more than the previous one avoids the
     // regrowth copies (and, for big trees, the page faults of every doubling).
-    const int64_t most = p_.max_leaf_nodes > 1 ? 2 * static_cast<int64_t>(p_.max_leaf_nodes) - 1 : 2 * n - 1;
+    int64_t most = p_.max_leaf_nodes > 1 ? 2 * static_cast<int64_t>(p_.max_leaf_nodes) - 1 : 2 * n - 1;
+    if (p_.max_depth >= 0 && p_.max_depth < 40) most = std::min(most, (int64_t{2} << p_.max_depth) - 1);
+    most = std::min<int64_t>(most, std::numeric_limits<int>::max());
     // The first tree of a learner guesses n nodes (a full-depth tree on n distinct rows has up to
     // 2n - 1; untouched reserved pages cost nothing).
     const int64_t guess = std::min<int64_t>(most, last_nodes_ > 0 ? last_nodes_ + last_nodes_ / 8 + 64 : n + 64);
@@ -372,10 +378,7 @@ class ForestTreeLearner::Impl {
       stack.pop_back();
       if ((++processed & 255) == 0) control_->check();
       Split split = evaluate(node);
-      if (!split.valid) {
-        release(node);
-        continue;
-      }
+      if (!split.valid) continue;
       const int left = apply(node, split);
       stack.push_back(left + 1);
       stack.push_back(left);
@@ -389,10 +392,7 @@ class ForestTreeLearner::Impl {
     auto consider = [&](int node) {
       Split split = evaluate(node);
       if (static_cast<size_t>(node) >= pending.size()) pending.resize(static_cast<size_t>(node) + 1);
-      if (!split.valid) {
-        release(node);
-        return;
-      }
+      if (!split.valid) return;
       const double gain = states_[static_cast<size_t>(node)].wimp - split.wimp_left - split.wimp_right;
       pending[static_cast<size_t>(node)] = std::move(split);
       frontier.emplace(gain, -node);
@@ -412,8 +412,6 @@ class ForestTreeLearner::Impl {
     }
   }
 
-  // A node that stays a leaf (nothing to free: its state is plain data).
-  void release(int node) { (void)node; }
 
   // Sets the node's output, decides whether it may split and finds its best split.
   Split evaluate(int node) {
@@ -978,17 +976,13 @@ class ForestTreeLearner::Impl {
     }
   }
 
-  // Extra trees without a histogram: one pass for the node's smallest and largest non-missing bin,
-  // one for the statistics left of the drawn threshold and of the missing rows. Draws and results
-  // are those of the grouped scan (scan() with random_position), at O(m) per feature. Returns false
+  // Extra trees: one threshold per candidate feature, uniform over the bins between the node's
+  // smallest and largest value bin: t = lo + floor(r (hi - lo) / 2^64) for a random word r taken for
+  // every candidate, constant or not, so the draws do not depend on the path below. Returns false
   // when the feature is constant in the node.
   //
-  // Both passes are branch-free: a random threshold makes "bin <= t" a coin flip per row, and these
-  // two loops are most of an extra-trees fit. Rows on the wrong side add w * 0.0 = 0.0 to the sums,
-  // which leaves every partial sum bit-identical to adding only the selected rows in order.
-  // scan_extra for two classes at unit weights (extra trees without sample weights, the common
-  // case): the range, the draw and the counts in one kernel call (its random word is drawn for
-  // every candidate, constant or not).
+  // This one is for two classes at unit weights (extra trees without sample weights, the common
+  // case): the range, the draw and the exact integer counts in one kernel call.
   bool scan_extra_binary(int f, const NodeState& st, int64_t m, SplitMix64& rng, Split* best) {
     const int mb = in_.data->missing_bin(f);
     int t = 0;
@@ -1013,31 +1007,28 @@ class ForestTreeLearner::Impl {
     return true;
   }
 
+  // The same for any weights, classes or regression: one pass for the node's smallest and largest
+  // value bin, one for the statistics left of the drawn threshold and of the missing rows. Both
+  // passes are branch-free: a random threshold makes "bin <= t" a coin flip per row. Rows on the
+  // wrong side add w * 0.0 = 0.0 to the sums, which leaves every partial sum bit-identical to adding
+  // only the selected rows in order (and equal to scan_extra_binary's counts at unit weights).
   bool scan_extra(int f, const NodeState& st, int64_t m, SplitMix64& rng, Split* best) {
     const uint8_t* col = column(f) + seg_;
     const int mb = in_.data->missing_bin(f);
+    const uint64_t r = rng.next();
     uint8_t lo8 = 0, hi8 = 0;
     const int64_t missing = kernels_->bin_range(col, m, static_cast<uint8_t>(mb), &lo8, &hi8);
     const int lo = lo8, hi = hi8;
     const int64_t known = m - missing;
     if (known == 0 || (lo == hi && missing == 0)) return false;
-    const int t = lo < hi ? lo + static_cast<int>(rng.below_fast(static_cast<uint64_t>(hi - lo))) : hi;
+    const int t = lo < hi ? lo + static_cast<int>(mul_high(r, static_cast<uint64_t>(hi - lo))) : hi;
     left_buf_.assign(static_cast<size_t>(s_), 0.0);
     miss_stats_.assign(static_cast<size_t>(s_), 0.0);
     double* left = left_buf_.data();
     double* miss = miss_stats_.data();
     int64_t left_count = 0;
     const double* w = w_;
-    if (binary_ && unit_) {
-      // Unit weights: the weighted sums are counts, exact in integers (and equal to the sums below).
-      int64_t c[4];
-      kernels_->count_binary(col, lab8_, m, static_cast<uint8_t>(t), static_cast<uint8_t>(mb), c);
-      left_count = c[0];
-      left[0] = static_cast<double>(c[0] - c[1]);
-      left[1] = static_cast<double>(c[1]);
-      miss[0] = static_cast<double>(c[2] - c[3]);
-      miss[1] = static_cast<double>(c[3]);
-    } else if (binary_) {
+    if (binary_) {
       double l0 = 0.0, l1 = 0.0, m0 = 0.0, m1 = 0.0;
       for (int64_t i = 0; i < m; ++i) {
         const int b = col[i];

@@ -28,8 +28,9 @@
 //
 // Speed: the tree copies its sample's bins once into a node-ordered, column-major store (one byte
 // column per feature, plus the labels as a byte column for up to 256 classes) and moves every
-// column with the rows when a node splits (a stable partition; simd/forest_kernels.h packs 32-64
-// rows per instruction), so a node's rows are one contiguous run of bytes in each column. The few
+// column with the rows when a node splits (a stable partition by simd/forest_kernels.h: 8 rows per
+// shuffle on AVX2, 64 per vpcompressb on AVX-512, one permutation per column for a node of <= 32
+// or <= 64 rows), so a node's rows are one contiguous run of bytes in each column. The few
 // drawn features of a node are then scanned as contiguous bytes instead of one scattered row (a
 // cache miss) per row and feature of the shared matrix; deep nodes, most of a full-depth tree, fit
 // in L1. Only the non-empty bins are scanned: a feature's histogram marks the bins it touches in a
@@ -38,8 +39,9 @@
 // at compile time; extra trees with two classes and unit weights get the range, the threshold draw
 // and the counts from one kernel call. Children at max_depth (a stump's) do not move their rows. A
 // tree is grown on one thread in the learner's warm arrays, then copied at its exact size into the
-// learner's NodeSlab (memory.h); forests run trees in parallel (forest.h). Memory per tree in
-// flight: about rows x (features + 1) bytes, twice, plus the node states.
+// learner's NodeSlab (memory.h); forests run trees in parallel (forest.h). Memory per learner: the
+// store (rows x (features + 1) bytes), a transposed copy of the dataset when trees take every row,
+// 8 bytes per row of scratch, and the growing tree and its node states.
 #pragma once
 
 #include <cstdint>

@@ -46,6 +46,12 @@ void CompiledForest::reserve(size_t more_nodes, size_t more_trees) {
   top_depth_.reserve(top_depth_.size() + more_trees);
 }
 
+void CompiledForest::resize_node_arrays(size_t n) {
+  nodes_.resize(n);
+  node_cover_.resize(n);
+  node_tree_id_.resize(n);
+}
+
 void CompiledForest::check_group(int group) const {
   if (group < 0 || group >= num_groups()) {
     throw InvalidInput("Expected a tree group in [0, " + std::to_string(num_groups()) + ") but received " +
@@ -58,22 +64,16 @@ void CompiledForest::add_tree(const Tree& tree, int group, const double* leaf_va
   const size_t root = nodes_.size();
   const size_t n = static_cast<size_t>(tree.num_nodes());
   if (root + n >= (size_t{1} << 32)) throw InvalidInput("Forest too large");
-  nodes_.resize(root + n);
-  node_cover_.resize(root + n);
-  node_tree_id_.resize(root + n);
+  resize_node_arrays(root + n);
   TreeShape shape;
   try {
     shape = emit_nodes(tree, static_cast<uint32_t>(root), leaf_values, stride, scale, true);
   } catch (...) {
-    nodes_.resize(root);
-    node_cover_.resize(root);
-    node_tree_id_.resize(root);
+    resize_node_arrays(root);
     throw;
   }
   // Unreached nodes (a tree built by hand) take no slots.
-  nodes_.resize(root + static_cast<size_t>(shape.emitted));
-  node_cover_.resize(root + static_cast<size_t>(shape.emitted));
-  node_tree_id_.resize(root + static_cast<size_t>(shape.emitted));
+  resize_node_arrays(root + static_cast<size_t>(shape.emitted));
   finish_tree(static_cast<uint32_t>(root), group, shape);
 }
 
@@ -98,9 +98,7 @@ void CompiledForest::add_trees(const std::vector<TreeJob>& jobs, int n_threads) 
   reserve(total, jobs.size());
   // Sized without initialisation (HugePageAllocator), then each tree fills its own slots: the
   // trees of a forest compile in parallel, and the first touch of the new pages is spread too.
-  nodes_.resize(base + total);
-  node_cover_.resize(base + total);
-  node_tree_id_.resize(base + total);
+  resize_node_arrays(base + total);
   std::vector<TreeShape> shapes(jobs.size());
   try {
     parallel_for(0, static_cast<int64_t>(jobs.size()), n_threads, [&](int64_t j) {
@@ -110,9 +108,7 @@ void CompiledForest::add_trees(const std::vector<TreeJob>& jobs, int n_threads) 
       if (shape.emitted != job.tree->num_nodes()) throw InvalidInput("Expected a well-formed tree (every node reached from the root)");
     });
   } catch (...) {
-    nodes_.resize(base);
-    node_cover_.resize(base);
-    node_tree_id_.resize(base);
+    resize_node_arrays(base);
     throw;
   }
   for (size_t j = 0; j < jobs.size(); ++j) finish_tree(static_cast<uint32_t>(roots[j]), jobs[j].group, shapes[j]);

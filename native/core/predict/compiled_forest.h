@@ -258,6 +258,8 @@ class CompiledForest {
     double cover_at[dense::kDenseMaxDepth] = {};
   };
   void check_group(int group) const;
+  // nodes_, node_cover_ and node_tree_id_ to n entries (new ones unwritten).
+  void resize_node_arrays(size_t n);
   // Writes the tree's nodes in preorder from slot `root` of the (already sized) node arrays. Only
   // categorical splits touch shared state (category_bits_): allow_categorical is false off the
   // calling thread.

@@ -117,7 +117,9 @@ void count_binary(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t t
   out[3] = miss_pos;
 }
 
-// floor(r * span / 2^64) for span < 256 (the scalar twin's formula, exact).
+// floor(r * span / 2^64) for span < 256: the scalar twin's formula and SplitMix64::mul_high's value.
+// Each ISA file keeps its own copy (internal linkage): ISA files share no inline code with baseline
+// files, whose copy the linker could otherwise replace with this one.
 inline int draw_below(uint64_t r, int span) {
   const uint64_t s = static_cast<uint64_t>(span);
   return static_cast<int>(((((r & 0xFFFFFFFFu) * s) >> 32) + (r >> 32) * s) >> 32);
@@ -196,6 +198,7 @@ inline void copy_short(uint8_t* dst, const uint8_t* src, int64_t n) {
 // segment in place) applied to every column with two in-lane shuffles of the broadcast halves.
 void partition_short(uint8_t* seg, int64_t stride, int columns, int64_t m, uint64_t bits) {
   alignas(32) uint8_t perm[32];
+  bits &= m >= 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1;  // rows past the segment stay in place
   int nl = 0;
   const int left = __builtin_popcountll(bits);
   int nr = left;

@@ -32,6 +32,26 @@ namespace {
 
 inline __mmask64 first_lanes(int64_t n) { return n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1; }
 
+// Byte minimum / maximum of a vector (halving until one byte is left).
+inline unsigned min_byte(__m512i v) {
+  __m256i h = _mm256_min_epu8(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
+  __m128i x = _mm_min_epu8(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  x = _mm_min_epu8(x, _mm_srli_si128(x, 8));
+  x = _mm_min_epu8(x, _mm_srli_si128(x, 4));
+  x = _mm_min_epu8(x, _mm_srli_si128(x, 2));
+  x = _mm_min_epu8(x, _mm_srli_si128(x, 1));
+  return static_cast<uint8_t>(_mm_cvtsi128_si32(x));
+}
+inline unsigned max_byte(__m512i v) {
+  __m256i h = _mm256_max_epu8(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
+  __m128i x = _mm_max_epu8(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  x = _mm_max_epu8(x, _mm_srli_si128(x, 8));
+  x = _mm_max_epu8(x, _mm_srli_si128(x, 4));
+  x = _mm_max_epu8(x, _mm_srli_si128(x, 2));
+  x = _mm_max_epu8(x, _mm_srli_si128(x, 1));
+  return static_cast<uint8_t>(_mm_cvtsi128_si32(x));
+}
+
 int64_t bin_range(const uint8_t* col, int64_t m, uint8_t missing, uint8_t* lo, uint8_t* hi) {
   const __m512i mv = _mm512_set1_epi8(static_cast<char>(missing));
   __m512i vlo = _mm512_set1_epi8(static_cast<char>(0xFF));
@@ -46,21 +66,8 @@ int64_t bin_range(const uint8_t* col, int64_t m, uint8_t missing, uint8_t* lo, u
     vhi = _mm512_mask_max_epu8(vhi, value, vhi, v);
     miss += __builtin_popcountll(is_miss);
   }
-  // Horizontal reductions: halve the vector until one byte is left.
-  __m256i l = _mm256_min_epu8(_mm512_maskz_extracti64x4_epi64(0xFF, vlo, 0), _mm512_maskz_extracti64x4_epi64(0xFF, vlo, 1));
-  __m256i h = _mm256_max_epu8(_mm512_maskz_extracti64x4_epi64(0xFF, vhi, 0), _mm512_maskz_extracti64x4_epi64(0xFF, vhi, 1));
-  __m128i l1 = _mm_min_epu8(_mm256_castsi256_si128(l), _mm256_extracti128_si256(l, 1));
-  __m128i h1 = _mm_max_epu8(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-  l1 = _mm_min_epu8(l1, _mm_srli_si128(l1, 8));
-  h1 = _mm_max_epu8(h1, _mm_srli_si128(h1, 8));
-  l1 = _mm_min_epu8(l1, _mm_srli_si128(l1, 4));
-  h1 = _mm_max_epu8(h1, _mm_srli_si128(h1, 4));
-  l1 = _mm_min_epu8(l1, _mm_srli_si128(l1, 2));
-  h1 = _mm_max_epu8(h1, _mm_srli_si128(h1, 2));
-  l1 = _mm_min_epu8(l1, _mm_srli_si128(l1, 1));
-  h1 = _mm_max_epu8(h1, _mm_srli_si128(h1, 1));
-  *lo = static_cast<uint8_t>(_mm_cvtsi128_si32(l1));
-  *hi = static_cast<uint8_t>(_mm_cvtsi128_si32(h1));
+  *lo = static_cast<uint8_t>(min_byte(vlo));
+  *hi = static_cast<uint8_t>(max_byte(vhi));
   return miss;
 }
 
@@ -86,30 +93,12 @@ void count_binary(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t t
   out[3] = miss_pos;
 }
 
-// floor(r * span / 2^64) for span < 256 (the scalar twin's formula, exact).
+// floor(r * span / 2^64) for span < 256: the scalar twin's formula and SplitMix64::mul_high's value.
+// Each ISA file keeps its own copy (internal linkage): ISA files share no inline code with baseline
+// files, whose copy the linker could otherwise replace with this one.
 inline int draw_below(uint64_t r, int span) {
   const uint64_t s = static_cast<uint64_t>(span);
   return static_cast<int>(((((r & 0xFFFFFFFFu) * s) >> 32) + (r >> 32) * s) >> 32);
-}
-
-// Byte minimum / maximum of a vector (halving until one byte is left).
-inline unsigned min_byte(__m512i v) {
-  __m256i h = _mm256_min_epu8(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
-  __m128i x = _mm_min_epu8(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-  x = _mm_min_epu8(x, _mm_srli_si128(x, 8));
-  x = _mm_min_epu8(x, _mm_srli_si128(x, 4));
-  x = _mm_min_epu8(x, _mm_srli_si128(x, 2));
-  x = _mm_min_epu8(x, _mm_srli_si128(x, 1));
-  return static_cast<uint8_t>(_mm_cvtsi128_si32(x));
-}
-inline unsigned max_byte(__m512i v) {
-  __m256i h = _mm256_max_epu8(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0), _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
-  __m128i x = _mm_max_epu8(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-  x = _mm_max_epu8(x, _mm_srli_si128(x, 8));
-  x = _mm_max_epu8(x, _mm_srli_si128(x, 4));
-  x = _mm_max_epu8(x, _mm_srli_si128(x, 2));
-  x = _mm_max_epu8(x, _mm_srli_si128(x, 1));
-  return static_cast<uint8_t>(_mm_cvtsi128_si32(x));
 }
 
 int extra_binary(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t missing, uint64_t r, int* t,
