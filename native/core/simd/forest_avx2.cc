@@ -265,7 +265,7 @@ void partition_columns(uint8_t* seg, int64_t stride, int columns, int64_t m, con
 
 }  // namespace
 
-extern const ForestKernels kForest = {&bin_range, &count_binary, &extra_binary, &left_bits, &partition_columns};
+extern const ForestKernels kForest = {&bin_range, &extra_binary, &left_bits, &partition_columns};
 
 }  // namespace avx2
 }  // namespace simd

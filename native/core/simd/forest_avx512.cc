@@ -216,7 +216,7 @@ EK_VBMI void partition_columns(uint8_t* seg, int64_t stride, int columns, int64_
 
 }  // namespace
 
-extern const ForestKernels kForest = {&bin_range, &count_binary, &extra_binary, &left_bits, &partition_columns};
+extern const ForestKernels kForest = {&bin_range, &extra_binary, &left_bits, &partition_columns};
 
 }  // namespace avx512
 }  // namespace simd

@@ -22,14 +22,12 @@ struct ForestKernels {
   // Over col[0 .. m): the smallest and largest value bin (bins != missing) in *lo / *hi, and the
   // number of missing rows (returned). With no value bin, *lo and *hi are unspecified.
   int64_t (*bin_range)(const uint8_t* col, int64_t m, uint8_t missing, uint8_t* lo, uint8_t* hi);
-  // Two-class counts for unit weights, labels 0/1 in label[0 .. m): out[0] rows with bin <= t,
-  // out[1] those of class 1, out[2] rows in the missing bin, out[3] those of class 1. t < missing.
-  void (*count_binary)(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t t, uint8_t missing, int64_t out[4]);
   // An extra-trees candidate for two classes at unit weights, in one call: the value-bin range
   // [lo, hi] and the missing count as bin_range, then the threshold t = lo + floor(r (hi - lo) / 2^64)
-  // when lo < hi (t = hi otherwise) and count_binary's counts at t in out[0..3]. Returns 0 when the
-  // feature is constant in the segment (no value bin, or one and no missing row; out and *t are
-  // then unset), 1 when lo < hi, 2 for one value bin plus missing rows.
+  // when lo < hi (t = hi otherwise) and the counts at t, labels 0/1 in label[0 .. m): out[0] rows
+  // with bin <= t, out[1] those of class 1, out[2] rows in the missing bin, out[3] those of class
+  // 1. Returns 0 when the feature is constant in the segment (no value bin, or one and no missing
+  // row; out and *t are then unset), 1 when lo < hi, 2 for one value bin plus missing rows.
   int (*extra_binary)(const uint8_t* col, const uint8_t* label, int64_t m, uint8_t missing, uint64_t r, int* t,
                       int64_t out[4]);
   // Side of each row of a split at t (< missing): bin <= t goes left, the missing bin goes left iff
